@@ -1,0 +1,331 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"toandan/internal/account"
+	"toandan/internal/audit"
+	"toandan/internal/auth/secret"
+	"toandan/internal/clock"
+	"toandan/internal/config"
+	"toandan/internal/geo"
+)
+
+// CLI runs one command line. It returns the process exit code.
+type CLI struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	Clock  clock.Clock
+	// StdinIsTerminal tells whether a password may be asked for
+	// interactively (then it is generated instead of read).
+	StdinIsTerminal bool
+}
+
+const usage = `toandan — tiếp nhận tin báo, tố giác tội phạm và phong trào Toàn dân bảo vệ an ninh Tổ quốc
+
+Usage:
+  toandan serve        [--addr ADDR] [--data DIR] [--db URL]
+  toandan migrate      [--data DIR] [--db URL]
+  toandan geo import   --valid-from YYYY-MM-DD [--valid-to YYYY-MM-DD] [--lineage LINEAGE.csv] FILE.csv
+  toandan user create  --username U --role ROLE --unit CODE [--name "Full name"]   (password from stdin, or generated)
+  toandan user passwd  --username U                                               (password from stdin, or generated)
+  toandan audit verify
+  toandan version
+
+Every command that opens the database reads --data/TOANDAN_DATA and --db/TOANDAN_DB.
+Roles: admin, ministry (unit VN); province, investigator, procuracy (a province code); commune (a commune code).
+`
+
+// Run executes args (without the program name).
+func (c *CLI) Run(ctx context.Context, args []string) int {
+	if c.Getenv == nil {
+		c.Getenv = os.Getenv
+	}
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
+	}
+	if len(args) == 0 {
+		fmt.Fprint(c.Stderr, usage)
+		return 2
+	}
+	var err error
+	switch cmd := args[0]; cmd {
+	case "serve":
+		err = c.serve(ctx, args[1:])
+	case "migrate":
+		err = c.migrate(ctx, args[1:])
+	case "geo":
+		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"import": c.geoImport})
+	case "user":
+		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"create": c.userCreate, "passwd": c.userPasswd})
+	case "audit":
+		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"verify": c.auditVerify})
+	case "version":
+		fmt.Fprintln(c.Stdout, "toandan", Version())
+	case "help", "-h", "--help":
+		fmt.Fprint(c.Stdout, usage)
+	default:
+		fmt.Fprintf(c.Stderr, "toandan: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(c.Stderr, "toandan: %v\n", err)
+			return 2
+		}
+		fmt.Fprintf(c.Stderr, "toandan: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func (c *CLI) sub(ctx context.Context, args []string, cmds map[string]func(context.Context, []string) error) error {
+	var names []string
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(args) < 2 {
+		return usageError{fmt.Sprintf("%s needs a subcommand: %s", args[0], strings.Join(names, ", "))}
+	}
+	fn, ok := cmds[args[1]]
+	if !ok {
+		return usageError{fmt.Sprintf("unknown command %q %q (expected: %s)", args[0], args[1], strings.Join(names, ", "))}
+	}
+	return fn(ctx, args[2:])
+}
+
+func (c *CLI) flags(name string) (*flag.FlagSet, *config.Config) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	return fs, config.Register(fs, c.Getenv)
+}
+
+func (c *CLI) logger(cfg *config.Config) *slog.Logger {
+	if cfg.LogJSON {
+		return slog.New(slog.NewJSONHandler(c.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(c.Stderr, nil))
+}
+
+func (c *CLI) open(ctx context.Context, cfg *config.Config) (*Main, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	return Open(ctx, *cfg, c.logger(cfg), c.Clock)
+}
+
+func (c *CLI) serve(ctx context.Context, args []string) error {
+	fs, cfg := c.flags("serve")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	m, err := c.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.Listen(); err != nil {
+		return err
+	}
+	return m.Serve(ctx)
+}
+
+func (c *CLI) migrate(ctx context.Context, args []string) error {
+	fs, cfg := c.flags("migrate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	m, err := c.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	cur, latest, err := m.DB.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "database schema at version %d of %d (%s)\n", cur, latest, m.DB.Engine)
+	return nil
+}
+
+func (c *CLI) geoImport(ctx context.Context, args []string) error {
+	fs, cfg := c.flags("geo import")
+	validFrom := fs.String("valid-from", "", "first day the listed units are in force (YYYY-MM-DD)")
+	validTo := fs.String("valid-to", "", "last day the listed units are in force (YYYY-MM-DD); empty while in force")
+	lineage := fs.String("lineage", "", "old→new commune lineage CSV (old_commune_code,new_commune_code,...,merge_type)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"geo import needs exactly one units CSV file"}
+	}
+	if *validFrom == "" {
+		return usageError{"geo import needs --valid-from YYYY-MM-DD"}
+	}
+	path := fs.Arg(0)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var lin []byte
+	if *lineage != "" {
+		if lin, err = os.ReadFile(*lineage); err != nil {
+			return err
+		}
+	}
+	m, err := c.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	fmt.Fprintf(c.Stdout, "importing %s (in force %s to %s)...\n", path, *validFrom, orOpen(*validTo))
+	res, err := m.Geo.Import(ctx, geo.ImportOptions{
+		FileName: filepath.Base(path), ValidFrom: *validFrom, ValidTo: *validTo, Actor: "cli",
+	}, data, filepath.Base(*lineage), lin)
+	if err != nil {
+		var ie *geo.ImportError
+		if errors.As(err, &ie) {
+			return fmt.Errorf("import failed, nothing was imported: %w", err)
+		}
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "%d rows read: %d new versions, %d corrected, %d closed, %d unchanged; %d police units created\n",
+		res.Rows, res.Inserted, res.Updated, res.Closed, res.Unchanged, res.PoliceUnits)
+	if lin != nil {
+		fmt.Fprintf(c.Stdout, "lineage: %d links read, %d new or changed\n", res.LineageRows, res.LineageNew)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintln(c.Stdout, "note:", w)
+	}
+	if !res.Changed() {
+		fmt.Fprintln(c.Stdout, "nothing changed: the database already holds this list")
+	}
+	return nil
+}
+
+func orOpen(d string) string {
+	if d == "" {
+		return "now"
+	}
+	return d
+}
+
+// readPassword takes a password from stdin when it is piped; otherwise it
+// generates one and says so.
+func (c *CLI) readPassword() (string, bool, error) {
+	if !c.StdinIsTerminal && c.Stdin != nil {
+		line, err := bufio.NewReader(c.Stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", false, err
+		}
+		if pw := strings.TrimRight(line, "\r\n"); pw != "" {
+			return pw, false, nil
+		}
+	}
+	return secret.GeneratePassword(), true, nil
+}
+
+func (c *CLI) userCreate(ctx context.Context, args []string) error {
+	fs, cfg := c.flags("user create")
+	username := fs.String("username", "", "login name")
+	role := fs.String("role", "", "admin, ministry, province, investigator, commune or procuracy")
+	unit := fs.String("unit", "", "unit code: VN for the nation, a province or commune code")
+	name := fs.String("name", "", "display name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *username == "" || *role == "" || *unit == "" {
+		return usageError{"user create needs --username, --role and --unit"}
+	}
+	pw, generated, err := c.readPassword()
+	if err != nil {
+		return err
+	}
+	m, err := c.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	u, err := m.Accounts.Create(ctx, account.NewUser{Username: *username, DisplayName: *name, Role: account.Role(*role), UnitCode: *unit, Password: pw}, "cli")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "created user %s (%s, unit %s)\n", u.Username, u.Role, u.UnitCode)
+	if generated {
+		fmt.Fprintf(c.Stdout, "password (shown once): %s\n", pw)
+	}
+	if account.RequiresTOTP(u.Role) {
+		fmt.Fprintln(c.Stdout, "this role must set up two-step verification (TOTP) at first login")
+	}
+	return nil
+}
+
+func (c *CLI) userPasswd(ctx context.Context, args []string) error {
+	fs, cfg := c.flags("user passwd")
+	username := fs.String("username", "", "login name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *username == "" {
+		return usageError{"user passwd needs --username"}
+	}
+	pw, generated, err := c.readPassword()
+	if err != nil {
+		return err
+	}
+	m, err := c.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.Accounts.SetPassword(ctx, *username, pw, "cli"); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "password changed for %s; their sessions were ended\n", *username)
+	if generated {
+		fmt.Fprintf(c.Stdout, "password (shown once): %s\n", pw)
+	}
+	return nil
+}
+
+func (c *CLI) auditVerify(ctx context.Context, args []string) error {
+	fs, cfg := c.flags("audit verify")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	m, err := c.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	n, problem, err := audit.Verify(ctx, m.DB)
+	if err != nil {
+		return err
+	}
+	if problem != nil {
+		return fmt.Errorf("audit log broken at %s (%d entries read)", problem, n)
+	}
+	fmt.Fprintf(c.Stdout, "audit log intact: %d entries\n", n)
+	return nil
+}

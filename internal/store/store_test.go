@@ -1,0 +1,158 @@
+package store_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"toandan/internal/store"
+	"toandan/internal/testutil"
+)
+
+func TestMigrate(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		cur, latest, err := db.SchemaVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cur != latest || latest == 0 {
+			t.Fatalf("schema at %d of %d after migrate", cur, latest)
+		}
+		n, err := db.Migrate(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("second migrate applied %d migrations, want 0", n)
+		}
+	})
+}
+
+// Instances starting together must not both apply a migration: on PostgreSQL
+// the advisory lock serialises them, on SQLite the single writer does.
+func TestMigrateConcurrently(t *testing.T) {
+	for _, e := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(e), func(t *testing.T) {
+			dsn := testutil.NewDSN(t, e)
+			ctx := context.Background()
+			const n = 4
+			dbs := make([]*store.DB, n)
+			for i := range dbs {
+				db, err := store.Open(ctx, dsn, t.TempDir())
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer db.Close()
+				dbs[i] = db
+			}
+			applied := make([]int, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range dbs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					applied[i], errs[i] = dbs[i].Migrate(ctx)
+				}()
+			}
+			wg.Wait()
+			total := 0
+			for i := range dbs {
+				if errs[i] != nil {
+					t.Fatalf("instance %d: %v", i, errs[i])
+				}
+				total += applied[i]
+			}
+			ms, err := store.Migrations()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != len(ms) {
+				t.Fatalf("instances applied %d migrations in all, want %d (each exactly once)", total, len(ms))
+			}
+			var rows int
+			if err := dbs[0].QueryRow(ctx, "SELECT COUNT(*) FROM schema_migrations").Scan(&rows); err != nil {
+				t.Fatal(err)
+			}
+			if rows != len(ms) {
+				t.Fatalf("schema_migrations has %d rows, want %d", rows, len(ms))
+			}
+		})
+	}
+}
+
+// Acknowledged writes must survive a power cut: the writer runs in WAL mode
+// with synchronous=FULL, foreign keys on, and waits rather than fails on a
+// lock.
+func TestSQLiteSettings(t *testing.T) {
+	db := testutil.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	for _, c := range []struct {
+		pragma string
+		want   string
+	}{
+		{"journal_mode", "wal"},
+		{"synchronous", "2"},
+		{"foreign_keys", "1"},
+		{"busy_timeout", "10000"},
+	} {
+		var got string
+		if err := db.W.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("writer PRAGMA %s = %s, want %s", c.pragma, got, c.want)
+		}
+		if err := db.R.QueryRowContext(ctx, "PRAGMA "+c.pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != c.want {
+			t.Errorf("reader PRAGMA %s = %s, want %s", c.pragma, got, c.want)
+		}
+	}
+	if _, err := db.R.ExecContext(ctx, "CREATE TABLE x (a INTEGER)"); err == nil {
+		t.Error("reader pool accepted a write; it must be query-only")
+	}
+}
+
+func TestRebind(t *testing.T) {
+	for _, c := range []struct {
+		engine store.Engine
+		in     string
+		want   string
+	}{
+		{store.SQLite, "SELECT a FROM t WHERE a = ? AND b = ?", "SELECT a FROM t WHERE a = ? AND b = ?"},
+		{store.Postgres, "SELECT a FROM t WHERE a = ? AND b = ?", "SELECT a FROM t WHERE a = $1 AND b = $2"},
+		{store.Postgres, "SELECT 1", "SELECT 1"},
+	} {
+		db := &store.DB{Engine: c.engine}
+		if got := db.Rebind(c.in); got != c.want {
+			t.Errorf("%s: Rebind(%q) = %q, want %q", c.engine, c.in, got, c.want)
+		}
+	}
+}
+
+func TestInTxRollsBack(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, "INSERT INTO police_units (code, name, level, created_at) VALUES (?, ?, 'province', ?)", "CA-T", "T", "x"); err != nil {
+				return err
+			}
+			// A second row with the same code fails, and the first must go too.
+			_, err := tx.Exec(ctx, "INSERT INTO police_units (code, name, level, created_at) VALUES (?, ?, 'province', ?)", "CA-T", "T", "x")
+			return err
+		})
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("want a unique violation, got %v", err)
+		}
+		var n int
+		if err := db.QueryRow(ctx, "SELECT COUNT(*) FROM police_units WHERE code = 'CA-T'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("%d rows survived a rolled-back transaction", n)
+		}
+	})
+}

@@ -1,0 +1,122 @@
+// Package web serves the HTML pages: the staff login and workspace and the
+// citizen portal, rendered on the server so they work on a cheap phone
+// without JavaScript. It also mounts the JSON API, health and metrics.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"toandan/internal/account"
+	"toandan/internal/api"
+	"toandan/internal/clock"
+	"toandan/internal/geo"
+	"toandan/internal/metrics"
+	"toandan/internal/store"
+)
+
+// Server holds what the pages need.
+type Server struct {
+	DB       *store.DB
+	Geo      *geo.Service
+	Accounts *account.Service
+	Metrics  *metrics.Registry
+	Clock    clock.Clock
+	Log      *slog.Logger
+	Version  string
+	// SecureCookies marks cookies Secure (set when serving TLS or behind a
+	// TLS-terminating proxy).
+	SecureCookies bool
+
+	pages      *pages
+	loginLimit *limiter
+}
+
+// Handler returns the whole HTTP handler: routes, then security headers,
+// cross-origin protection for state-changing requests, metrics and recovery.
+func (s *Server) Handler() http.Handler {
+	s.pages = mustParsePages()
+	s.loginLimit = newLimiter(10, time.Minute, s.Clock)
+	mux := s.Routes()
+	var h http.Handler = mux
+	h = http.NewCrossOriginProtection().Handler(h)
+	h = securityHeaders(h)
+	if s.Metrics != nil {
+		h = s.Metrics.InstrumentHTTP(h, func(r *http.Request) string { return r.Pattern })
+	}
+	return s.recoverer(h)
+}
+
+// Routes registers every route on a new mux. The authorization matrix test
+// enumerates this mux, so a route added here is checked there too.
+func (s *Server) Routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	if s.Metrics != nil {
+		mux.Handle("GET /metrics", s.Metrics.Handler())
+	}
+	(&api.API{Geo: s.Geo, Log: s.Log}).Register(mux)
+
+	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /dang-nhap", s.loginForm)
+	mux.HandleFunc("POST /dang-nhap", s.login)
+	mux.HandleFunc("GET /dang-nhap/xac-thuc", s.mfaForm)
+	mux.HandleFunc("POST /dang-nhap/xac-thuc", s.mfaVerify)
+	mux.HandleFunc("GET /dang-nhap/dang-ky-xac-thuc", s.enrolForm)
+	mux.HandleFunc("POST /dang-nhap/dang-ky-xac-thuc", s.enrolConfirm)
+	mux.HandleFunc("POST /dang-xuat", s.logout)
+
+	mux.HandleFunc("GET /can-bo", s.staff(s.staffHome))
+	mux.HandleFunc("GET /can-bo/dia-ban", s.staff(s.geoRoot))
+	mux.HandleFunc("GET /can-bo/dia-ban/{code}", s.staff(s.geoUnit))
+	mux.HandleFunc("POST /can-bo/dia-ban/{code}/khu-dan-cu", s.staff(s.areaCreate))
+	mux.HandleFunc("GET /can-bo/khu-dan-cu/{id}", s.staff(s.areaEdit))
+	mux.HandleFunc("POST /can-bo/khu-dan-cu/{id}", s.staff(s.areaUpdate))
+	return mux
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := s.DB.Ping(ctx); err != nil {
+		s.Log.Error("healthz", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("database unavailable\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// securityHeaders sets the headers every response carries: no inline
+// scripts, no framing, no referrer leaking a page address, no sniffing.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.Log.Error("panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				http.Error(w, "Hệ thống gặp sự cố. Vui lòng thử lại sau.", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
