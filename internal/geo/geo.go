@@ -10,7 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
@@ -88,7 +89,9 @@ func (u Unit) Title() string {
 		return u.FullName
 	}
 	if w := typeWord[u.Type]; w != "" {
-		return strings.ToUpper(w[:1]) + w[1:] + " " + u.Name
+		// Upper-case the first rune, not the first byte: "đặc khu".
+		r, size := utf8.DecodeRuneInString(w)
+		return string(unicode.ToUpper(r)) + w[size:] + " " + u.Name
 	}
 	return u.Name
 }

@@ -583,9 +583,11 @@ func chooseMain(links []lineageRow) {
 
 func (s *Service) applyLineage(ctx context.Context, tx *store.Tx, name string, links []lineageRow, changedOn string, opt ImportOptions, res *ImportResult) error {
 	// New codes must exist on the day of the change once that geography is
-	// loaded; before it is, they are checked when it is imported.
+	// loaded; before it is, they are checked when it is imported. Only
+	// communes count as loaded: the built-in provinces are in force on the
+	// reform date before any commune list is.
 	newSide := map[string]bool{}
-	q, err := tx.Query(ctx, "SELECT code FROM units WHERE "+inForce, changedOn, changedOn)
+	q, err := tx.Query(ctx, "SELECT code FROM units WHERE level = 'commune' AND "+inForce, changedOn, changedOn)
 	if err != nil {
 		return fmt.Errorf("geo: lineage: %w", err)
 	}
