@@ -30,9 +30,9 @@ type Session struct {
 
 var errBadLogin = errs.E(errs.Unauthorized, "Tên đăng nhập hoặc mật khẩu không đúng.")
 
-// dummyHash is verified against when the username does not exist, so that a
-// wrong username takes as long as a wrong password.
-var dummyHash, _ = secret.HashPasswordWith("toandan-dummy-password", secret.FastParams())
+// errCodeSpent is returned when a TOTP step or recovery code was used by a
+// concurrent request between our check and our write.
+var errCodeSpent = errs.E(errs.Unauthorized, "Mã xác thực không đúng.")
 
 // Login checks a username and password. On success it opens a session and
 // returns its token; the session may still need a second factor (Session.MFA).
@@ -40,7 +40,9 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 	now := s.Clock.Now()
 	u, err := s.ByUsername(ctx, username)
 	if errs.Is(err, errs.NotFound) {
-		secret.VerifyPassword(dummyHash, password)
+		// Hash at the cost a real account's check takes, so that a wrong
+		// username takes as long as a wrong password.
+		_, _ = secret.HashPasswordWith(normalizePassword(password), s.Settings.PasswordParams)
 		return "", Session{}, errBadLogin
 	}
 	if err != nil {
@@ -115,24 +117,28 @@ var vnZone = time.FixedZone("ICT", 7*3600)
 // failures reach the limit, for longer with each further failure.
 func (s *Service) recordFailure(ctx context.Context, u User, action, ip string) error {
 	now := s.Clock.Now()
-	failed := u.failed + 1
-	locked := ""
 	var lockErr error
-	if failed >= s.Settings.MaxFailures {
-		d := s.Settings.LockFor
-		for i := s.Settings.MaxFailures; i < failed && d < s.Settings.MaxLock; i++ {
-			d *= 2
-		}
-		if d > s.Settings.MaxLock {
-			d = s.Settings.MaxLock
-		}
-		until := now.Add(d)
-		locked = until.UTC().Format(time.RFC3339)
-		lockErr = lockedError(until)
-	}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?", failed, locked, u.ID); err != nil {
+		// Count in the database rather than from u, which may be stale:
+		// guesses sent in parallel must all count towards the lock.
+		var failed int
+		if err := tx.QueryRow(ctx, "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins", u.ID).Scan(&failed); err != nil {
 			return err
+		}
+		lockErr = nil
+		if failed >= s.Settings.MaxFailures {
+			d := s.Settings.LockFor
+			for i := s.Settings.MaxFailures; i < failed && d < s.Settings.MaxLock; i++ {
+				d *= 2
+			}
+			if d > s.Settings.MaxLock {
+				d = s.Settings.MaxLock
+			}
+			until := now.Add(d)
+			lockErr = lockedError(until)
+			if _, err := tx.Exec(ctx, "UPDATE users SET locked_until = ? WHERE id = ?", until.UTC().Format(time.RFC3339), u.ID); err != nil {
+				return err
+			}
 		}
 		return audit.Append(ctx, tx, audit.Entry{At: now, Actor: "anonymous", Action: action, Object: fmt.Sprintf("user:%d", u.ID),
 			Detail: fmt.Sprintf("ip=%s failures=%d", ip, failed)})
@@ -216,8 +222,9 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, ip string
 	}
 	if step, ok := secret.VerifyTOTP(u.totpSecret, code, now, u.totpLastStep); ok {
 		return s.finishMFA(ctx, u, token, "totp", func(tx *store.Tx) error {
-			_, err := tx.Exec(ctx, "UPDATE users SET totp_last_step = ? WHERE id = ?", step, u.ID)
-			return err
+			// Only if no concurrent request has used this step meanwhile.
+			res, err := tx.Exec(ctx, "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?", step, u.ID, step)
+			return oneRow(res, err)
 		})
 	}
 	// A recovery code, used once.
@@ -241,8 +248,8 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, ip string
 	rows.Close()
 	if match != 0 {
 		return s.finishMFA(ctx, u, token, "recovery", func(tx *store.Tx) error {
-			_, err := tx.Exec(ctx, "UPDATE recovery_codes SET used_at = ? WHERE id = ?", store.FormatTime(now), match)
-			return err
+			res, err := tx.Exec(ctx, "UPDATE recovery_codes SET used_at = ? WHERE id = ? AND used_at = ''", store.FormatTime(now), match)
+			return oneRow(res, err)
 		})
 	}
 	err = s.recordFailure(ctx, u, "login.mfa_fail", ip)
@@ -250,6 +257,21 @@ func (s *Service) VerifySecondFactor(ctx context.Context, token, code, ip string
 		return errs.E(errs.Unauthorized, "Mã xác thực không đúng.")
 	}
 	return err
+}
+
+// oneRow turns an update that claimed nothing into errCodeSpent.
+func oneRow(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n != 1 {
+		return errCodeSpent
+	}
+	return nil
 }
 
 func (s *Service) finishMFA(ctx context.Context, u User, token, how string, extra func(*store.Tx) error) error {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"toandan/internal/crimesource"
 	"toandan/internal/errs"
 	"toandan/internal/geo"
 )
@@ -17,14 +18,20 @@ var openAPI []byte
 
 // API holds what the JSON handlers need.
 type API struct {
-	Geo *geo.Service
-	Log *slog.Logger
+	Geo     *geo.Service
+	Sources *crimesource.Service
+	Guard   *Guard
+	Log     *slog.Logger
 }
 
 // Register adds the API routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/openapi.json", a.openapi)
 	mux.HandleFunc("GET /api/v1/geo/units", a.geoUnits)
+	mux.HandleFunc("GET /api/v1/categories", a.categories)
+	mux.HandleFunc("POST /api/v1/reports", a.createReport)
+	mux.HandleFunc("POST /api/v1/reports/lookup", a.lookupReport)
+	mux.HandleFunc("POST /api/v1/reports/reply", a.replyReport)
 }
 
 type errorBody struct {

@@ -12,11 +12,19 @@ import (
 	"net/http"
 	"time"
 
+	"os"
+	"path/filepath"
+
+	"toandan/internal/abuse"
 	"toandan/internal/account"
+	"toandan/internal/api"
 	"toandan/internal/clock"
 	"toandan/internal/config"
+	"toandan/internal/crimesource"
 	"toandan/internal/geo"
+	"toandan/internal/media"
 	"toandan/internal/metrics"
+	"toandan/internal/seal"
 	"toandan/internal/store"
 	"toandan/internal/web"
 )
@@ -30,6 +38,8 @@ type Main struct {
 	DB       *store.DB
 	Geo      *geo.Service
 	Accounts *account.Service
+	Sources  *crimesource.Service
+	Guard    *api.Guard
 	Metrics  *metrics.Registry
 	Version  string
 
@@ -59,6 +69,23 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		db.Close()
 		return nil, err
 	}
+	keyFile := cfg.KeyFile
+	if keyFile == "" {
+		keyFile = filepath.Join(cfg.DataDir, "identity.key")
+	}
+	if err := os.MkdirAll(filepath.Dir(keyFile), 0o700); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("key folder: %w", err)
+	}
+	keys, created, err := seal.LoadOrCreateKeys(keyFile)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if created {
+		log.Warn("identity key created: back it up now, apart from the database; without it sealed identities, receipt codes and files cannot be read",
+			"file", keyFile, "fingerprint", keys.Fingerprint())
+	}
 	g := &geo.Service{DB: db, Clock: clk}
 	m := &Main{
 		Config:   cfg,
@@ -67,9 +94,12 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		DB:       db,
 		Geo:      g,
 		Accounts: &account.Service{DB: db, Geo: g, Clock: clk, Settings: account.DefaultSettings()},
-		Metrics:  metrics.New(),
-		Version:  Version(),
+		Sources: &crimesource.Service{DB: db, Geo: g, Clock: clk, Keys: keys, Files: crimesource.DirStore{Dir: filepath.Join(cfg.DataDir, "files")},
+			Limits: limits(cfg), RevealRoles: []string{"investigator", "admin"}, AtRiskDays: 3},
+		Metrics: metrics.New(),
+		Version: Version(),
 	}
+	m.Guard = newGuard(cfg, keys, clk)
 	m.Metrics.RegisterRuntime()
 	return m, nil
 }
@@ -95,7 +125,7 @@ func (m *Main) Addr() string {
 
 // Handler builds the whole HTTP handler.
 func (m *Main) Handler() http.Handler {
-	s := &web.Server{DB: m.DB, Geo: m.Geo, Accounts: m.Accounts, Metrics: m.Metrics, Clock: m.Clock, Log: m.Log, Version: m.Version}
+	s := &web.Server{DB: m.DB, Geo: m.Geo, Accounts: m.Accounts, Sources: m.Sources, Guard: m.Guard, Metrics: m.Metrics, Clock: m.Clock, Log: m.Log, Version: m.Version}
 	return s.Handler()
 }
 
@@ -117,6 +147,9 @@ func (m *Main) Serve(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
 	}
 	m.Log.Info("serving", "addr", "http://"+m.Addr(), "engine", m.DB.Engine, "version", m.Version)
+	jobCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go m.runJobs(jobCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- m.server.Serve(m.listener) }()
 	select {
@@ -138,3 +171,57 @@ func (m *Main) Serve(ctx context.Context) error {
 
 // Close releases the database.
 func (m *Main) Close() error { return m.DB.Close() }
+
+// runJobs runs the periodic background work until ctx ends: recording
+// reminders for limits at risk or overdue.
+func (m *Main) runJobs(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := m.Sources.RecordReminders(ctx); err != nil {
+			if ctx.Err() == nil {
+				m.Log.Error("reminders", "err", err)
+			}
+		} else if n > 0 {
+			m.Log.Info("reminders recorded", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func limits(cfg config.Config) media.Limits {
+	l := media.DefaultLimits()
+	if cfg.MaxFiles > 0 {
+		l.MaxFiles = cfg.MaxFiles
+	}
+	if cfg.MaxFileMB > 0 {
+		l.MaxFileBytes = int64(cfg.MaxFileMB) << 20
+	}
+	return l
+}
+
+// newGuard builds the abuse controls of the citizen pages. Client addresses
+// are keyed with a secret before they are counted, and kept only in memory.
+func newGuard(cfg config.Config, keys *seal.Keys, clk clock.Clock) *api.Guard {
+	perHour := cfg.SubmitLimit
+	if perHour <= 0 {
+		perHour = 30
+	}
+	strict := max(perHour/5, 3)
+	global := cfg.SubmitGlobal
+	if global <= 0 {
+		global = 6000
+	}
+	return &api.Guard{
+		ClientKey: keys.Subkey("client-address"),
+		PoW:       &abuse.PoW{Key: keys.Subkey("proof-of-work"), Difficulty: cfg.PoWDifficulty, TTL: 2 * time.Hour, Clock: clk},
+		Normal:    abuse.NewLimiter(perHour, time.Hour, clk),
+		Strict:    abuse.NewLimiter(strict, time.Hour, clk),
+		Global:    abuse.NewLimiter(global, time.Minute, clk),
+		Lookup:    abuse.NewBackoff(clk, 2*time.Second, 10*time.Minute, time.Hour),
+	}
+}

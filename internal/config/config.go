@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 )
 
 // Config is what every subcommand that opens the database shares.
@@ -16,6 +17,15 @@ type Config struct {
 	DataDir string // folder for the SQLite file and other local state
 	DB      string // postgres:// URL, or empty for SQLite in DataDir
 	LogJSON bool   // logs as JSON lines instead of text
+	// KeyFile holds the secret that seals reporters' identities and hashes
+	// receipt codes; it is never in the database. Default: DataDir/identity.key.
+	KeyFile string
+
+	MaxFiles      int // attachments per report
+	MaxFileMB     int // size of one attachment
+	SubmitLimit   int // reports per client per hour (API, or web form with proof of work)
+	SubmitGlobal  int // reports per minute from all clients together
+	PoWDifficulty int // leading zero bits of the web form's proof of work; 0 turns it off
 }
 
 // Var describes one setting, for the help text and the docs.
@@ -29,6 +39,12 @@ var Vars = []Var{
 	{"data", "TOANDAN_DATA", "./toandan-data", "data folder (SQLite database, keys, files)"},
 	{"db", "TOANDAN_DB", "", "PostgreSQL URL (postgres://...); empty: SQLite in the data folder"},
 	{"log-json", "TOANDAN_LOG_JSON", "false", "write logs as JSON lines"},
+	{"max-files", "TOANDAN_MAX_FILES", "10", "attachments per report"},
+	{"max-file-mb", "TOANDAN_MAX_FILE_MB", "20", "size limit of one attachment, in MB"},
+	{"submit-limit", "TOANDAN_SUBMIT_LIMIT", "30", "reports per client address per hour (a fifth of it without proof of work)"},
+	{"submit-global", "TOANDAN_SUBMIT_GLOBAL", "6000", "reports per minute from all clients together"},
+	{"pow-difficulty", "TOANDAN_POW_DIFFICULTY", "16", "proof of work on the web report form, in leading zero bits (0: off)"},
+	{"identity-key", "TOANDAN_IDENTITY_KEY", "", "key file sealing reporters' identities (default: identity.key in the data folder); back it up apart from the database"},
 }
 
 // Register adds the shared settings to fs and returns the Config they fill.
@@ -48,6 +64,19 @@ func Register(fs *flag.FlagSet, getenv func(string) string) *Config {
 	fs.StringVar(&c.DataDir, Vars[1].Flag, env(Vars[1]), Vars[1].Help+" ($"+Vars[1].Env+")")
 	fs.StringVar(&c.DB, Vars[2].Flag, env(Vars[2]), Vars[2].Help+" ($"+Vars[2].Env+")")
 	fs.BoolVar(&c.LogJSON, Vars[3].Flag, env(Vars[3]) == "true" || env(Vars[3]) == "1", Vars[3].Help+" ($"+Vars[3].Env+")")
+	intVar := func(p *int, v Var) {
+		n, err := strconv.Atoi(env(v))
+		if err != nil {
+			n, _ = strconv.Atoi(v.Default)
+		}
+		fs.IntVar(p, v.Flag, n, v.Help+" ($"+v.Env+")")
+	}
+	intVar(&c.MaxFiles, Vars[4])
+	intVar(&c.MaxFileMB, Vars[5])
+	intVar(&c.SubmitLimit, Vars[6])
+	intVar(&c.SubmitGlobal, Vars[7])
+	intVar(&c.PoWDifficulty, Vars[8])
+	fs.StringVar(&c.KeyFile, Vars[9].Flag, env(Vars[9]), Vars[9].Help+" ($"+Vars[9].Env+")")
 	return c
 }
 
@@ -61,5 +90,11 @@ func (c *Config) Check() error {
 		return fmt.Errorf("config: data folder: %w", err)
 	}
 	c.DataDir = abs
+	if c.MaxFiles < 0 || c.MaxFileMB < 1 || c.SubmitLimit < 1 || c.SubmitGlobal < 1 || c.PoWDifficulty < 0 || c.PoWDifficulty > 28 {
+		return fmt.Errorf("config: --max-files, --max-file-mb, --submit-limit, --submit-global must be positive and --pow-difficulty 0 to 28")
+	}
+	if c.KeyFile == "" {
+		c.KeyFile = filepath.Join(abs, "identity.key")
+	}
 	return nil
 }

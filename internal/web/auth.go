@@ -174,7 +174,7 @@ func (s *Server) enrolConfirm(w http.ResponseWriter, r *http.Request) {
 		}
 		msg, fields := formErrors(err)
 		s.render(w, r, errs.Status(err), "enrol", view{Title: "Đăng ký xác thực hai bước", Error: msg, Fields: fields,
-			Data: enrolData{Secret: groupSecret(r.PostFormValue("secret")), URI: ""}})
+			Data: enrolData{Secret: groupSecret(strings.Join(strings.Fields(r.PostFormValue("secret")), "")), URI: ""}})
 		return
 	}
 	s.render(w, r, http.StatusOK, "enrol", view{Title: "Đã bật xác thực hai bước", User: &u, Staff: true, Data: enrolData{Codes: codes}})

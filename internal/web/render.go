@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"toandan/internal/account"
+	"toandan/internal/crimesource"
 	"toandan/internal/errs"
 	"toandan/internal/geo"
 )
@@ -40,6 +42,25 @@ var funcs = template.FuncMap{
 	"areaKindName": geo.AreaKindName,
 	"areaKinds":    func() any { return geo.AreaKinds },
 	"typeWord":     geo.TypeWord,
+	"timeVN": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(vnZone).Format("15:04 02/01/2006")
+	},
+	"statusName":  crimesource.StatusName,
+	"kindName":    crimesource.KindName,
+	"channelName": crimesource.ChannelName,
+	"channels":    func() any { return crimesource.Channels },
+	"actionName":  func(k string) string { return crimesource.ActionNames[k] },
+	"actionCtx":   func(root any, kind string) any { return struct{ Root, Kind any }{root, kind} },
+	"overdueText": func(daysLeft int) string {
+		if daysLeft >= 0 {
+			return "Quá hạn"
+		}
+		return fmt.Sprintf("Quá hạn %d ngày", -daysLeft)
+	},
+	"fieldErr": func(m map[string]string, k string) string { return m[k] },
 	"dateVN": func(d string) string {
 		if len(d) != 10 {
 			return d

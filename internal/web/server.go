@@ -10,9 +10,11 @@ import (
 	"runtime/debug"
 	"time"
 
+	"toandan/internal/abuse"
 	"toandan/internal/account"
 	"toandan/internal/api"
 	"toandan/internal/clock"
+	"toandan/internal/crimesource"
 	"toandan/internal/geo"
 	"toandan/internal/metrics"
 	"toandan/internal/store"
@@ -23,6 +25,8 @@ type Server struct {
 	DB       *store.DB
 	Geo      *geo.Service
 	Accounts *account.Service
+	Sources  *crimesource.Service
+	Guard    *api.Guard
 	Metrics  *metrics.Registry
 	Clock    clock.Clock
 	Log      *slog.Logger
@@ -59,9 +63,19 @@ func (s *Server) Routes() *http.ServeMux {
 	if s.Metrics != nil {
 		mux.Handle("GET /metrics", s.Metrics.Handler())
 	}
-	(&api.API{Geo: s.Geo, Log: s.Log}).Register(mux)
+	(&api.API{Geo: s.Geo, Sources: s.Sources, Guard: s.Guard, Log: s.Log}).Register(mux)
+	mux.HandleFunc("GET /static/pow.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Write(abuse.Script)
+	})
 
 	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /to-giac", s.reportForm)
+	mux.HandleFunc("POST /to-giac", s.reportSubmit)
+	mux.HandleFunc("GET /theo-doi", s.followForm)
+	mux.HandleFunc("POST /theo-doi", s.follow)
+	mux.HandleFunc("POST /theo-doi/tra-loi", s.followReply)
 	mux.HandleFunc("GET /dang-nhap", s.loginForm)
 	mux.HandleFunc("POST /dang-nhap", s.login)
 	mux.HandleFunc("GET /dang-nhap/xac-thuc", s.mfaForm)
@@ -76,6 +90,14 @@ func (s *Server) Routes() *http.ServeMux {
 	mux.HandleFunc("POST /can-bo/dia-ban/{code}/khu-dan-cu", s.staff(s.areaCreate))
 	mux.HandleFunc("GET /can-bo/khu-dan-cu/{id}", s.staff(s.areaEdit))
 	mux.HandleFunc("POST /can-bo/khu-dan-cu/{id}", s.staff(s.areaUpdate))
+
+	mux.HandleFunc("GET /can-bo/nguon-tin", s.staff(s.inbox))
+	mux.HandleFunc("GET /can-bo/nguon-tin/moi", s.staff(s.sourceNewForm))
+	mux.HandleFunc("POST /can-bo/nguon-tin", s.staff(s.sourceCreate))
+	mux.HandleFunc("GET /can-bo/nguon-tin/{id}", s.staff(s.sourcePage))
+	mux.HandleFunc("POST /can-bo/nguon-tin/{id}/thao-tac", s.staff(s.sourceAct))
+	mux.HandleFunc("POST /can-bo/nguon-tin/{id}/danh-tinh", s.staff(s.sourceReveal))
+	mux.HandleFunc("GET /can-bo/tep/{id}", s.staff(s.sourceFile))
 	return mux
 }
 

@@ -1,0 +1,153 @@
+package crimesource
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"toandan/internal/deadline"
+	"toandan/internal/geo"
+	"toandan/internal/store"
+)
+
+// Deadline rule codes (rows of deadline_rules) grouped by what meets them.
+var (
+	transferRules  = []string{"commune_transfer", "commune_transfer_urgent", "commune_transfer_remote"}
+	decisionRules  = []string{"decision", "decision_extended", "procuracy_extension", "resolve_after_cancel", "resolve_after_resumption"}
+	procuracyRules = []string{"procuracy_notice", "suspension_to_procuracy", "initiation_to_procuracy", "resumption_notice"}
+)
+
+type deadlineSource struct {
+	id         int64
+	receivedAt time.Time
+	postmarked string
+	urgent     bool
+	remote     bool
+}
+
+// transferRule picks the commune police's transfer limit: 24 hours for
+// flagrant, very serious or public-attention cases (48 hours in a remote
+// mountain or island commune), 7 days for the rest.
+func transferRule(urgent, remote bool) string {
+	switch {
+	case urgent && remote:
+		return "commune_transfer_remote"
+	case urgent:
+		return "commune_transfer_urgent"
+	}
+	return "commune_transfer"
+}
+
+// startDeadline records one limit of a source, computed by its rule in force
+// on the start date.
+func startDeadline(ctx context.Context, tx *store.Tx, rules *deadline.Rules, cal deadline.Calendar, sourceID, unitID int64, code string, start time.Time) (time.Time, error) {
+	r, err := rules.For(code, start)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("crimesource: rule %s: %w", code, err)
+	}
+	due := deadline.Due(r, start, cal)
+	if err := insertDeadline(ctx, tx, sourceID, unitID, r, start, due); err != nil {
+		return time.Time{}, err
+	}
+	return due, nil
+}
+
+func insertDeadline(ctx context.Context, tx *store.Tx, sourceID, unitID int64, r deadline.Rule, start, due time.Time) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO source_deadlines (source_id, rule_code, rule_version, unit_id, started_at, due_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		sourceID, r.Code, r.Version, unitID, store.FormatTime(start), store.FormatTime(due)); err != nil {
+		return fmt.Errorf("crimesource: deadline %s: %w", r.Code, err)
+	}
+	return nil
+}
+
+// startReceiptDeadlines starts the limits that run from receipt: the
+// commune police's transfer limit, or, at an investigation body, the notice
+// to the procuracy and the 20-day decision.
+func startReceiptDeadlines(ctx context.Context, tx *store.Tx, rules *deadline.Rules, cal deadline.Calendar, src deadlineSource, unit geo.PoliceUnit, now time.Time) error {
+	start := deadline.StartFor(src.receivedAt, src.postmarked)
+	if unit.Level == "commune" {
+		_, err := startDeadline(ctx, tx, rules, cal, src.id, unit.ID, transferRule(src.urgent, src.remote), start)
+		return err
+	}
+	return startInvestigationDeadlines(ctx, tx, rules, cal, src.id, unit.ID, start)
+}
+
+// startInvestigationDeadlines starts the limits of the investigation body,
+// counted from the day it received the source (Art. 146(2), 147(1)).
+func startInvestigationDeadlines(ctx context.Context, tx *store.Tx, rules *deadline.Rules, cal deadline.Calendar, sourceID, unitID int64, start time.Time) error {
+	if _, err := startDeadline(ctx, tx, rules, cal, sourceID, unitID, "procuracy_notice", start); err != nil {
+		return err
+	}
+	_, err := startDeadline(ctx, tx, rules, cal, sourceID, unitID, "decision", start)
+	return err
+}
+
+// closeDeadlines marks the open limits of a source with one of codes as met
+// (met = true) or cancelled.
+func closeDeadlines(ctx context.Context, tx *store.Tx, sourceID int64, codes []string, at string, met bool) error {
+	col := "cancelled_at"
+	if met {
+		col = "met_at"
+	}
+	q := "UPDATE source_deadlines SET " + col + " = ? WHERE source_id = ? AND met_at = '' AND cancelled_at = '' AND rule_code IN (" + marks(len(codes)) + ")"
+	args := []any{at, sourceID}
+	for _, c := range codes {
+		args = append(args, c)
+	}
+	if _, err := tx.Exec(ctx, q, args...); err != nil {
+		return fmt.Errorf("crimesource: close deadlines: %w", err)
+	}
+	return nil
+}
+
+func marks(n int) string {
+	s := ""
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			s += ", "
+		}
+		s += "?"
+	}
+	return s
+}
+
+// Deadline is one limit of a source as officers see it.
+type Deadline struct {
+	ID        int64
+	SourceID  int64
+	RuleCode  string
+	RuleName  string
+	Basis     string
+	StartedAt time.Time
+	DueAt     time.Time
+	MetAt     string
+	Cancelled bool
+	DaysLeft  int
+	State     string // ok, at_risk, overdue, met, cancelled
+}
+
+// openDeadline returns the open limit of a source with one of codes.
+func openDeadline(ctx context.Context, tx *store.Tx, sourceID int64, codes []string) (string, time.Time, time.Time, bool, error) {
+	args := []any{sourceID}
+	for _, c := range codes {
+		args = append(args, c)
+	}
+	var code, start, due string
+	err := tx.QueryRow(ctx, "SELECT rule_code, started_at, due_at FROM source_deadlines WHERE source_id = ? AND met_at = '' AND cancelled_at = '' AND rule_code IN ("+
+		marks(len(codes))+") ORDER BY id DESC LIMIT 1", args...).Scan(&code, &start, &due)
+	if err != nil {
+		if isNoRows(err) {
+			return "", time.Time{}, time.Time{}, false, nil
+		}
+		return "", time.Time{}, time.Time{}, false, fmt.Errorf("crimesource: open deadline: %w", err)
+	}
+	st, err := store.ParseTime(start)
+	if err != nil {
+		return "", time.Time{}, time.Time{}, false, err
+	}
+	d, err := store.ParseTime(due)
+	if err != nil {
+		return "", time.Time{}, time.Time{}, false, err
+	}
+	return code, st, d, true, nil
+}

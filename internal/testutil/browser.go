@@ -1,0 +1,128 @@
+package testutil
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// Browser is a headless Chromium driven over the DevTools protocol.
+type Browser struct {
+	Ctx context.Context
+	t   testing.TB
+}
+
+// NewBrowser starts the Chromium named by TOANDAN_TEST_CHROMIUM, or skips the
+// test with a message saying how to enable browser tests. The browser makes
+// no connection except to the test server.
+func NewBrowser(t testing.TB) *Browser {
+	t.Helper()
+	bin := os.Getenv("TOANDAN_TEST_CHROMIUM")
+	if bin == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("CI is set but TOANDAN_TEST_CHROMIUM is not: browser tests must run in CI")
+		}
+		t.Skip("browser tests skipped: set TOANDAN_TEST_CHROMIUM to a Chromium binary (e.g. /usr/bin/chromium) to run them")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.WindowSize(390, 844),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium %s: %v", bin, err)
+	}
+	return &Browser{Ctx: ctx, t: t}
+}
+
+// Do performs actions; on failure it saves a screenshot named after the
+// test in the folder TOANDAN_TEST_SCREENSHOTS (or the system's temp folder)
+// and fails the test.
+func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.Ctx, actions...); err != nil {
+		path := b.Screenshot("failure")
+		b.t.Fatalf("browser: %v (screenshot: %s)", err, path)
+	}
+}
+
+// Text returns the text of the first element matching a CSS selector.
+func (b *Browser) Text(sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		path := b.Screenshot("failure")
+		b.t.Fatalf("browser: text of %s: %v (screenshot: %s)", sel, err, path)
+	}
+	return s
+}
+
+// Eval evaluates a JavaScript expression and returns its value.
+func Eval[T any](b *Browser, expr string) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		path := b.Screenshot("failure")
+		b.t.Fatalf("browser: eval %q: %v (screenshot: %s)", expr, err, path)
+	}
+	return v
+}
+
+// Screenshot saves a full-page PNG and returns its path.
+func (b *Browser) Screenshot(name string) string {
+	dir := os.Getenv("TOANDAN_TEST_SCREENSHOTS")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	os.MkdirAll(dir, 0o755)
+	ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
+	defer cancel()
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		return "(no screenshot: " + err.Error() + ")"
+	}
+	safe := strings.NewReplacer("/", "_", " ", "_").Replace(b.t.Name() + "-" + name)
+	path := filepath.Join(dir, safe+".png")
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		return "(no screenshot: " + err.Error() + ")"
+	}
+	return path
+}
+
+// SetSession signs the browser in by setting the session cookie for the
+// server at baseURL (no cookie: signed out).
+func (b *Browser) SetSession(baseURL, token string) {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.Ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		b.t.Fatalf("browser: clear cookies: %v", err)
+	}
+	if token == "" {
+		return
+	}
+	httpOnly := true
+	if _, err := chromedp.Call(b.Ctx, network.SetCookie, network.SetCookieParams{Name: "toandan_session", Value: token, URL: baseURL, HTTPOnly: &httpOnly}); err != nil {
+		b.t.Fatalf("browser: set cookie: %v", err)
+	}
+}
