@@ -14,6 +14,12 @@ const (
 	EditAreas     Action = "area.edit"   // create and edit residential areas of a commune
 	ManageUsers   Action = "user.manage" // create accounts and reset passwords
 	ManagePolice  Action = "police.edit" // change police units' jurisdictions
+
+	// The movement (phong trào Toàn dân bảo vệ ANTQ).
+	EditMovement   Action = "movement.edit"   // enter a commune's festival points, models, self-assessments
+	ReviewMovement Action = "movement.review" // approve or return a commune's entries and recognition files; set festival plans
+	ManageTargets  Action = "targets.manage"  // set targets for the units in scope
+	ViewMovement   Action = "movement.view"   // see movement data and reports
 )
 
 // policy says which roles may do an action at all; the unit scope is checked
@@ -23,6 +29,11 @@ var policy = map[Action][]Role{
 	EditAreas:     {Admin, Commune},
 	ManageUsers:   {Admin},
 	ManagePolice:  {Admin},
+
+	EditMovement:   {Admin, Commune},
+	ReviewMovement: {Admin, Province},
+	ManageTargets:  {Admin, Ministry, Province},
+	ViewMovement:   {Admin, Ministry, Province, Investigator, Commune, Procuracy},
 }
 
 // Allowed reports whether role r may do action a anywhere.

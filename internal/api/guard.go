@@ -21,7 +21,7 @@ type Guard struct {
 }
 
 func (g *Guard) key(r *http.Request, what string) string {
-	return abuse.KeyFor(g.ClientKey, what, clientIP(r))
+	return abuse.KeyFor(g.ClientKey, what, ClientIP(r))
 }
 
 // AllowSubmit applies the submission limits. proven is true when the request
@@ -81,8 +81,8 @@ func waitText(d time.Duration) string {
 	return strings.TrimSuffix(d.Round(time.Minute).String(), "m0s") + " phút"
 }
 
-// clientIP is the peer address of the request.
-func clientIP(r *http.Request) string {
+// ClientIP is the peer address of the request.
+func ClientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -126,3 +126,18 @@ func (b *Browser) SetSession(baseURL, token string) {
 		b.t.Fatalf("browser: set cookie: %v", err)
 	}
 }
+
+// Follow performs an action that leads to a new page (a click on a submit
+// button or a link) and waits until that page has loaded, so that the next
+// step never acts on the old page.
+func (b *Browser) Follow(a chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	resp, err := chromedp.RunResponse(b.Ctx, a)
+	if err != nil {
+		path := b.Screenshot("failure")
+		b.t.Fatalf("browser: %v (screenshot: %s)", err, path)
+	}
+	if resp != nil && resp.Status >= 500 {
+		b.t.Fatalf("browser: %s answered %d", resp.URL, resp.Status)
+	}
+}

@@ -2,9 +2,11 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"toandan/internal/account"
+	"toandan/internal/api"
 	"toandan/internal/errs"
 )
 
@@ -67,7 +69,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	back := func(status int, msg string) {
 		s.render(w, r, status, "login", view{Title: "Đăng nhập cán bộ", Error: msg, Form: map[string]string{"username": username, "next": next}})
 	}
-	if !s.loginLimit.Allow(clientIP(r)) {
+	if ok, _ := s.loginLimit.Allow(api.ClientIP(r)); !ok {
 		back(http.StatusTooManyRequests, "Quá nhiều lần đăng nhập từ địa chỉ này. Vui lòng thử lại sau ít phút.")
 		return
 	}
@@ -75,7 +77,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		back(http.StatusBadRequest, "Vui lòng nhập tên đăng nhập và mật khẩu.")
 		return
 	}
-	token, sess, err := s.Accounts.Login(r.Context(), username, r.PostFormValue("password"), clientIP(r), r.UserAgent())
+	token, sess, err := s.Accounts.Login(r.Context(), username, r.PostFormValue("password"), api.ClientIP(r), r.UserAgent())
 	if err != nil {
 		if errs.Status(err) >= 500 {
 			s.fail(w, r, nil, err)
@@ -87,7 +89,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	s.setSession(w, token)
 	switch sess.MFA {
 	case account.MFAVerify:
-		http.Redirect(w, r, "/dang-nhap/xac-thuc?next="+safeNext(next), http.StatusSeeOther)
+		http.Redirect(w, r, "/dang-nhap/xac-thuc?next="+url.QueryEscape(safeNext(next)), http.StatusSeeOther)
 	case account.MFAEnrol:
 		http.Redirect(w, r, "/dang-nhap/dang-ky-xac-thuc", http.StatusSeeOther)
 	default:
@@ -105,11 +107,11 @@ func (s *Server) mfaForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) mfaVerify(w http.ResponseWriter, r *http.Request) {
 	next := r.PostFormValue("next")
-	if !s.loginLimit.Allow(clientIP(r)) {
+	if ok, _ := s.loginLimit.Allow(api.ClientIP(r)); !ok {
 		s.render(w, r, http.StatusTooManyRequests, "mfa", view{Title: "Xác thực hai bước", Error: "Quá nhiều lần thử. Vui lòng thử lại sau ít phút.", Form: map[string]string{"next": next}})
 		return
 	}
-	err := s.Accounts.VerifySecondFactor(r.Context(), sessionToken(r), r.PostFormValue("code"), clientIP(r))
+	err := s.Accounts.VerifySecondFactor(r.Context(), sessionToken(r), r.PostFormValue("code"), api.ClientIP(r))
 	if err != nil {
 		if errs.Status(err) >= 500 {
 			s.fail(w, r, nil, err)

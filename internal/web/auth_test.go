@@ -32,7 +32,7 @@ func TestLogin(t *testing.T) {
 				}
 				// A state-changing request is not replayed after login.
 				r := post(t, srv, srv.NewClient(t), "/can-bo/dia-ban/T0101/khu-dan-cu", url.Values{"name": {"Thôn 1"}, "kind": {"thon"}})
-				if r.Status != http.StatusSeeOther || r.Location() != "/dang-nhap?next=/can-bo" {
+				if r.Status != http.StatusSeeOther || r.Location() != "/dang-nhap?next="+url.QueryEscape("/can-bo") {
 					t.Errorf("anonymous POST: status %d, location %q", r.Status, r.Location())
 				}
 			})

@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -107,9 +106,9 @@ func TestBrowserReportToDecision(t *testing.T) {
 				chromedp.SendKeys(chromedp.ID("description"), "Lừa đảo qua mạng: một người giả danh công an gọi điện yêu cầu chuyển tiền."),
 				chromedp.Click(chromedp.CSS(`input[name=time_unknown]`)),
 				chromedp.SetUploadFiles(chromedp.ID("attachments"), []string{photo}),
-				chromedp.Click(chromedp.CSS(`#report button[type=submit]:not(.secondary)`)),
-				chromedp.WaitVisible(chromedp.ID("receipt-code")),
 			)
+			b.Follow(chromedp.Click(chromedp.CSS(`#report button[type=submit]:not(.secondary)`)))
+			b.Do(chromedp.WaitVisible(chromedp.ID("receipt-code")))
 			receipt := strings.TrimSpace(b.Text("#receipt-code"))
 			tracking := strings.TrimSpace(b.Text("#tracking-code"))
 			if !regexp.MustCompile(`^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$`).MatchString(receipt) {
@@ -128,14 +127,12 @@ func TestBrowserReportToDecision(t *testing.T) {
 			if !strings.Contains(b.Text("table"), tracking) {
 				t.Fatalf("inbox does not list %s", tracking)
 			}
-			b.Do(
-				chromedp.Click(chromedp.CSS(`td a[href^="/can-bo/nguon-tin/"]`)),
-				chromedp.WaitVisible(chromedp.CSS(`details.action`)),
-				submitAction("register"),
-				chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
-				submitAction("transfer_investigation"),
-				chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
-			)
+			b.Follow(chromedp.Click(chromedp.CSS(`td a[href^="/can-bo/nguon-tin/"]`)))
+			b.Do(openAction("register"))
+			b.Follow(chromedp.Click(actionButton("register")))
+			b.Do(chromedp.WaitVisible(chromedp.CSS(`p.flash`)), openAction("transfer_investigation"))
+			b.Follow(chromedp.Click(actionButton("transfer_investigation")))
+			b.Do(chromedp.WaitVisible(chromedp.CSS(`p.flash`)))
 			if got := b.Text("dl.facts"); !strings.Contains(got, "Công an thành phố Hà Nội") {
 				t.Fatalf("after transfer the source is not with the province police: %s", got)
 			}
@@ -148,13 +145,15 @@ func TestBrowserReportToDecision(t *testing.T) {
 				chromedp.WaitVisible(chromedp.CSS(`details.action`)),
 				openAction("decide"),
 				chromedp.Click(chromedp.CSS(`form:has(input[value=decide]) input[value=not_prosecute]`)),
-				chromedp.Click(chromedp.CSS(`form:has(input[value=decide]) button`)),
+			)
+			b.Follow(chromedp.Click(actionButton("decide")))
+			b.Do(
 				chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
 				openAction("message"),
 				chromedp.SendKeys(chromedp.CSS(`form:has(input[value=message]) textarea[name=message]`), "Sự việc không có dấu hiệu tội phạm. Cảm ơn bạn đã báo tin."),
-				chromedp.Click(chromedp.CSS(`form:has(input[value=message]) button`)),
-				chromedp.WaitVisible(chromedp.CSS(`p.flash`)),
 			)
+			b.Follow(chromedp.Click(actionButton("message")))
+			b.Do(chromedp.WaitVisible(chromedp.CSS(`p.flash`)))
 
 			// The citizen follows up with the receipt code.
 			b.SetSession(srv.URL, "")
@@ -162,9 +161,9 @@ func TestBrowserReportToDecision(t *testing.T) {
 				chromedp.Navigate(srv.URL+"/theo-doi"),
 				chromedp.WaitVisible(chromedp.ID("receipt_code")),
 				chromedp.SendKeys(chromedp.ID("receipt_code"), receipt),
-				chromedp.Submit(chromedp.ID("receipt_code")),
-				chromedp.WaitVisible(chromedp.ID("status")),
 			)
+			b.Follow(chromedp.Submit(chromedp.ID("receipt_code")))
+			b.Do(chromedp.WaitVisible(chromedp.ID("status")))
 			if got := b.Text("#status"); !strings.Contains(got, "không khởi tố") {
 				t.Errorf("citizen status = %q, want the decision not to prosecute", got)
 			}
@@ -206,13 +205,7 @@ func openAction(kind string) chromedp.Action[chromedp.Void] {
 	return chromedp.Evaluate[chromedp.Void](`document.querySelector('form input[name=action][value=` + kind + `]').closest('details').open = true`)
 }
 
-// submitAction opens an action's panel and submits its form as it is.
-func submitAction(kind string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		if _, err := openAction(kind)(ctx, tg); err != nil {
-			return chromedp.Void{}, err
-		}
-		time.Sleep(50 * time.Millisecond)
-		return chromedp.Click(chromedp.CSS(`form:has(input[name=action][value=`+kind+`]) button`))(ctx, tg)
-	}
+// actionButton selects the submit button of an action's form.
+func actionButton(kind string) chromedp.CSS {
+	return chromedp.CSS(`form:has(input[name=action][value=` + kind + `]) button`)
 }

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"time"
@@ -140,7 +141,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, u *account.User, e
 		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if status == http.StatusUnauthorized {
-		http.Redirect(w, r, "/dang-nhap?next="+urlPathOnly(r), http.StatusSeeOther)
+		http.Redirect(w, r, "/dang-nhap?next="+url.QueryEscape(urlPathOnly(r)), http.StatusSeeOther)
 		return
 	}
 	s.render(w, r, status, "error", view{Title: errorTitle(status), User: u, Error: errs.Message(err), Staff: u != nil})

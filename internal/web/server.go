@@ -36,14 +36,14 @@ type Server struct {
 	SecureCookies bool
 
 	pages      *pages
-	loginLimit *limiter
+	loginLimit *abuse.Limiter
 }
 
 // Handler returns the whole HTTP handler: routes, then security headers,
 // cross-origin protection for state-changing requests, metrics and recovery.
 func (s *Server) Handler() http.Handler {
 	s.pages = mustParsePages()
-	s.loginLimit = newLimiter(10, time.Minute, s.Clock)
+	s.loginLimit = abuse.NewLimiter(10, time.Minute, s.Clock)
 	mux := s.Routes()
 	var h http.Handler = mux
 	h = http.NewCrossOriginProtection().Handler(h)
