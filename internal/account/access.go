@@ -10,10 +10,11 @@ import (
 type Action string
 
 const (
-	ViewGeography Action = "geo.view"    // see a unit, its communes and residential areas
-	EditAreas     Action = "area.edit"   // create and edit residential areas of a commune
-	ManageUsers   Action = "user.manage" // create accounts and reset passwords
-	ManagePolice  Action = "police.edit" // change police units' jurisdictions
+	ViewGeography Action = "geo.view"      // see a unit, its communes and residential areas
+	EditAreas     Action = "area.edit"     // create and edit residential areas of a commune
+	ManageUsers   Action = "user.manage"   // create accounts and reset passwords
+	ManagePolice  Action = "police.edit"   // change police units' jurisdictions
+	ManageDaysOff Action = "calendar.edit" // edit the holiday calendar that time limits count on
 
 	// The movement (phong trào Toàn dân bảo vệ ANTQ).
 	EditMovement   Action = "movement.edit"   // enter a commune's festival points, models, self-assessments
@@ -29,6 +30,7 @@ var policy = map[Action][]Role{
 	EditAreas:     {Admin, Commune},
 	ManageUsers:   {Admin},
 	ManagePolice:  {Admin},
+	ManageDaysOff: {Admin},
 
 	EditMovement:   {Admin, Commune},
 	ReviewMovement: {Admin, Province},

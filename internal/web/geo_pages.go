@@ -16,7 +16,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, u *account.User) {
-	s.render(w, r, http.StatusOK, "staff_home", view{Title: "Tổng quan", User: u, Staff: true})
+	c, err := s.Sources.CountFor(r.Context(), actorOf(u))
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "staff_home", view{Title: "Tổng quan", User: u, Staff: true, Data: c})
 }
 
 func (s *Server) geoRoot(w http.ResponseWriter, r *http.Request, u *account.User) {

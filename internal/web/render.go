@@ -14,6 +14,7 @@ import (
 
 	"toandan/internal/account"
 	"toandan/internal/crimesource"
+	"toandan/internal/deadline"
 	"toandan/internal/errs"
 	"toandan/internal/geo"
 )
@@ -62,6 +63,12 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("Quá hạn %d ngày", -daysLeft)
 	},
 	"fieldErr": func(m map[string]string, k string) string { return m[k] },
+	"unitName": func(u deadline.Unit) string {
+		return map[deadline.Unit]string{deadline.Hours: "giờ", deadline.Days: "ngày", deadline.Months: "tháng"}[u]
+	},
+	"dayKind": func(k string) string {
+		return map[string]string{deadline.KindHoliday: "Ngày lễ, Tết", deadline.KindSubstitute: "Nghỉ bù", deadline.KindWorkingDay: "Làm việc bù"}[k]
+	},
 	"dateVN": func(d string) string {
 		if len(d) != 10 {
 			return d

@@ -98,6 +98,9 @@ func (s *Server) Routes() *http.ServeMux {
 	mux.HandleFunc("POST /can-bo/nguon-tin/{id}/thao-tac", s.staff(s.sourceAct))
 	mux.HandleFunc("POST /can-bo/nguon-tin/{id}/danh-tinh", s.staff(s.sourceReveal))
 	mux.HandleFunc("GET /can-bo/tep/{id}", s.staff(s.sourceFile))
+	mux.HandleFunc("GET /can-bo/thoi-han", s.staff(s.rulesPage))
+	mux.HandleFunc("POST /can-bo/thoi-han/ngay", s.staff(s.dayOffSave))
+	mux.HandleFunc("POST /can-bo/thoi-han/ngay/{day}/xoa", s.staff(s.dayOffDelete))
 	return mux
 }
 

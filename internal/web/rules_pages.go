@@ -1,0 +1,85 @@
+package web
+
+import (
+	"net/http"
+
+	"toandan/internal/account"
+	"toandan/internal/audit"
+	"toandan/internal/deadline"
+	"toandan/internal/errs"
+	"toandan/internal/store"
+)
+
+type rulesData struct {
+	Rules   []deadline.Rule
+	Days    []deadline.DayEntry
+	CanEdit bool
+}
+
+// rulesPage shows the time-limit rules with their legal basis and the
+// calendar of days off they count on; administrators edit the calendar.
+func (s *Server) rulesPage(w http.ResponseWriter, r *http.Request, u *account.User) {
+	s.renderRules(w, r, u, http.StatusOK, "", nil, map[string]string{"kind": deadline.KindHoliday})
+}
+
+func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u *account.User, status int, msg string, fields map[string]string, form map[string]string) {
+	ctx := r.Context()
+	rules, err := deadline.LoadRules(ctx, s.DB)
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	cal, err := deadline.LoadCalendar(ctx, s.DB)
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	d := rulesData{Rules: rules.All(), Days: cal.Entries(), CanEdit: account.Allowed(u.Role, account.ManageDaysOff)}
+	flash := map[string]string{"them": "Đã lưu ngày.", "xoa": "Đã xóa ngày."}[r.URL.Query().Get("kq")]
+	s.render(w, r, status, "rules", view{Title: "Thời hạn luật định và lịch ngày nghỉ", User: u, Staff: true, Data: d, Error: msg, Fields: fields, Form: form, Flash: flash})
+}
+
+func (s *Server) dayOffSave(w http.ResponseWriter, r *http.Request, u *account.User) {
+	if !account.Allowed(u.Role, account.ManageDaysOff) {
+		s.fail(w, r, u, errs.E(errs.Forbidden, "Chỉ quản trị hệ thống được sửa lịch ngày nghỉ."))
+		return
+	}
+	day, name, kind := r.PostFormValue("day"), r.PostFormValue("name"), r.PostFormValue("kind")
+	err := deadline.AddDayOff(r.Context(), s.DB, day, name, kind)
+	if err == nil {
+		err = s.auditNow(r, u, "calendar.set", "day:"+day, kind+" "+name)
+	}
+	if err != nil {
+		if errs.Status(err) >= 500 {
+			s.fail(w, r, u, err)
+			return
+		}
+		msg, fields := formErrors(err)
+		s.renderRules(w, r, u, errs.Status(err), msg, fields, map[string]string{"day": day, "name": name, "kind": kind})
+		return
+	}
+	http.Redirect(w, r, "/can-bo/thoi-han?kq=them", http.StatusSeeOther)
+}
+
+func (s *Server) dayOffDelete(w http.ResponseWriter, r *http.Request, u *account.User) {
+	if !account.Allowed(u.Role, account.ManageDaysOff) {
+		s.fail(w, r, u, errs.E(errs.Forbidden, "Chỉ quản trị hệ thống được sửa lịch ngày nghỉ."))
+		return
+	}
+	day := r.PathValue("day")
+	err := deadline.RemoveDayOff(r.Context(), s.DB, day)
+	if err == nil {
+		err = s.auditNow(r, u, "calendar.remove", "day:"+day, "")
+	}
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	http.Redirect(w, r, "/can-bo/thoi-han?kq=xoa", http.StatusSeeOther)
+}
+
+func (s *Server) auditNow(r *http.Request, u *account.User, action, object, detail string) error {
+	return s.DB.InTx(r.Context(), func(tx *store.Tx) error {
+		return audit.Append(r.Context(), tx, audit.Entry{At: s.Clock.Now(), Actor: auditActor(u), Action: action, Object: object, Detail: audit.Clean(detail)})
+	})
+}
