@@ -125,7 +125,8 @@ func (m *Main) Addr() string {
 
 // Handler builds the whole HTTP handler.
 func (m *Main) Handler() http.Handler {
-	s := &web.Server{DB: m.DB, Geo: m.Geo, Accounts: m.Accounts, Sources: m.Sources, Guard: m.Guard, Metrics: m.Metrics, Clock: m.Clock, Log: m.Log, Version: m.Version}
+	proxies, _ := config.ParseProxies(m.Config.TrustedProxies) // checked by Config.Check
+	s := &web.Server{TrustedProxies: proxies, SecureCookies: m.Config.TLSCert != "" || len(proxies) > 0, DB: m.DB, Geo: m.Geo, Accounts: m.Accounts, Sources: m.Sources, Guard: m.Guard, Metrics: m.Metrics, Clock: m.Clock, Log: m.Log, Version: m.Version}
 	return s.Handler()
 }
 
@@ -146,12 +147,22 @@ func (m *Main) Serve(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
 	}
-	m.Log.Info("serving", "addr", "http://"+m.Addr(), "engine", m.DB.Engine, "version", m.Version)
+	scheme := "http://"
+	if m.Config.TLSCert != "" {
+		scheme = "https://"
+	}
+	m.Log.Info("serving", "addr", scheme+m.Addr(), "engine", m.DB.Engine, "version", m.Version)
 	jobCtx, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
 	go m.runJobs(jobCtx)
 	errc := make(chan error, 1)
-	go func() { errc <- m.server.Serve(m.listener) }()
+	go func() {
+		if m.Config.TLSCert != "" {
+			errc <- m.server.ServeTLS(m.listener, m.Config.TLSCert, m.Config.TLSKey)
+			return
+		}
+		errc <- m.server.Serve(m.listener)
+	}()
 	select {
 	case err := <-errc:
 		if errors.Is(err, http.ErrServerClosed) {

@@ -6,9 +6,11 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // Config is what every subcommand that opens the database shares.
@@ -26,6 +28,11 @@ type Config struct {
 	SubmitLimit   int // reports per client per hour (API, or web form with proof of work)
 	SubmitGlobal  int // reports per minute from all clients together
 	PoWDifficulty int // leading zero bits of the web form's proof of work; 0 turns it off
+
+	TLSCert, TLSKey string // serve HTTPS directly with this certificate and key
+	// TrustedProxies lists the addresses (CIDR) of reverse proxies whose
+	// X-Forwarded-For and X-Forwarded-Proto headers are believed.
+	TrustedProxies string
 }
 
 // Var describes one setting, for the help text and the docs.
@@ -44,6 +51,9 @@ var Vars = []Var{
 	{"submit-limit", "TOANDAN_SUBMIT_LIMIT", "30", "reports per client address per hour (a fifth of it without proof of work)"},
 	{"submit-global", "TOANDAN_SUBMIT_GLOBAL", "6000", "reports per minute from all clients together"},
 	{"pow-difficulty", "TOANDAN_POW_DIFFICULTY", "16", "proof of work on the web report form, in leading zero bits (0: off)"},
+	{"tls-cert", "TOANDAN_TLS_CERT", "", "TLS certificate file (PEM): serve HTTPS directly"},
+	{"tls-key", "TOANDAN_TLS_KEY", "", "TLS private key file (PEM)"},
+	{"trusted-proxy", "TOANDAN_TRUSTED_PROXY", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Proto headers are trusted"},
 	{"identity-key", "TOANDAN_IDENTITY_KEY", "", "key file sealing reporters' identities (default: identity.key in the data folder); back it up apart from the database"},
 }
 
@@ -76,7 +86,10 @@ func Register(fs *flag.FlagSet, getenv func(string) string) *Config {
 	intVar(&c.SubmitLimit, Vars[6])
 	intVar(&c.SubmitGlobal, Vars[7])
 	intVar(&c.PoWDifficulty, Vars[8])
-	fs.StringVar(&c.KeyFile, Vars[9].Flag, env(Vars[9]), Vars[9].Help+" ($"+Vars[9].Env+")")
+	fs.StringVar(&c.TLSCert, Vars[9].Flag, env(Vars[9]), Vars[9].Help+" ($"+Vars[9].Env+")")
+	fs.StringVar(&c.TLSKey, Vars[10].Flag, env(Vars[10]), Vars[10].Help+" ($"+Vars[10].Env+")")
+	fs.StringVar(&c.TrustedProxies, Vars[11].Flag, env(Vars[11]), Vars[11].Help+" ($"+Vars[11].Env+")")
+	fs.StringVar(&c.KeyFile, Vars[12].Flag, env(Vars[12]), Vars[12].Help+" ($"+Vars[12].Env+")")
 	return c
 }
 
@@ -90,11 +103,43 @@ func (c *Config) Check() error {
 		return fmt.Errorf("config: data folder: %w", err)
 	}
 	c.DataDir = abs
-	if c.MaxFiles < 0 || c.MaxFileMB < 1 || c.SubmitLimit < 1 || c.SubmitGlobal < 1 || c.PoWDifficulty < 0 || c.PoWDifficulty > 28 {
+	if c.MaxFiles < 0 || c.MaxFileMB < 0 || c.SubmitLimit < 0 || c.SubmitGlobal < 0 || c.PoWDifficulty < 0 || c.PoWDifficulty > 28 {
 		return fmt.Errorf("config: --max-files, --max-file-mb, --submit-limit, --submit-global must be positive and --pow-difficulty 0 to 28")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("config: --tls-cert and --tls-key go together")
+	}
+	if _, err := ParseProxies(c.TrustedProxies); err != nil {
+		return err
 	}
 	if c.KeyFile == "" {
 		c.KeyFile = filepath.Join(abs, "identity.key")
 	}
 	return nil
+}
+
+// ParseProxies reads a comma-separated list of CIDRs (a bare address means
+// that one address).
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			a, err := netip.ParseAddr(part)
+			if err != nil {
+				return nil, fmt.Errorf("config: --trusted-proxy %q: %w", part, err)
+			}
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("config: --trusted-proxy %q: %w", part, err)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }

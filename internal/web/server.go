@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"time"
 
@@ -34,6 +35,9 @@ type Server struct {
 	// SecureCookies marks cookies Secure (set when serving TLS or behind a
 	// TLS-terminating proxy).
 	SecureCookies bool
+	// TrustedProxies are the reverse proxies whose forwarding headers are
+	// believed.
+	TrustedProxies []netip.Prefix
 
 	pages      *pages
 	loginLimit *abuse.Limiter
@@ -47,11 +51,11 @@ func (s *Server) Handler() http.Handler {
 	mux := s.Routes()
 	var h http.Handler = mux
 	h = http.NewCrossOriginProtection().Handler(h)
-	h = securityHeaders(h)
+	h = securityHeaders(hsts(h))
 	if s.Metrics != nil {
 		h = s.Metrics.InstrumentHTTP(h, func(r *http.Request) string { return r.Pattern })
 	}
-	return s.recoverer(h)
+	return s.realClient(s.recoverer(h))
 }
 
 // Routes registers every route on a new mux. The authorization matrix test
