@@ -63,13 +63,16 @@ func (g *Guard) LookupWait(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// LookupResult settles the attempt LookupWait let through: a wrong receipt
+// code costs a wait; a right one (even if the reply sent with it was refused,
+// e.g. an empty message) clears it.
 func (g *Guard) LookupResult(r *http.Request, err error) {
 	if g == nil || g.Lookup == nil {
 		return
 	}
-	if errs.Is(err, errs.Invalid) {
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid && e.Field == "receipt_code" {
 		g.Lookup.Fail(g.key(r, "lookup"))
-	} else if err == nil {
+	} else if err == nil || errs.Is(err, errs.Invalid) {
 		g.Lookup.Succeed(g.key(r, "lookup"))
 	}
 }

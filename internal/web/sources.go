@@ -265,10 +265,14 @@ func (s *Server) sourceFile(w http.ResponseWriter, r *http.Request, u *account.U
 		s.fail(w, r, u, err)
 		return
 	}
-	exts, _ := mime.ExtensionsByType(ct)
-	ext := ".bin"
-	if len(exts) > 0 {
+	// The usual extension of each accepted type: the system's MIME table
+	// lists them alphabetically (image/jpeg → .jfif first).
+	ext := map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/heic": ".heic",
+		"video/mp4": ".mp4", "video/quicktime": ".mov", "video/webm": ".webm", "application/pdf": ".pdf"}[ct]
+	if exts, _ := mime.ExtensionsByType(ct); ext == "" && len(exts) > 0 {
 		ext = exts[0]
+	} else if ext == "" {
+		ext = ".bin"
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="tep-%d%s"`, id, ext))
