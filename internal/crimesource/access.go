@@ -83,11 +83,13 @@ func (s *Service) holds(ctx context.Context, a Actor, unitID int64) (bool, error
 	case sc.unitID != 0:
 		return sc.unitID == unitID, nil
 	}
-	var prov string
-	if err := s.DB.QueryRow(ctx, "SELECT province_code FROM police_units WHERE id = ?", unitID).Scan(&prov); err != nil {
+	// Provincial officers act on what the province police hold, not on what
+	// a commune police unit still holds (that unit transfers it first).
+	var prov, level string
+	if err := s.DB.QueryRow(ctx, "SELECT province_code, level FROM police_units WHERE id = ?", unitID).Scan(&prov, &level); err != nil {
 		return false, fmt.Errorf("crimesource: unit: %w", err)
 	}
-	return prov == sc.province, nil
+	return prov == sc.province && level == "province", nil
 }
 
 var errNoSource = errs.E(errs.NotFound, "Không tìm thấy nguồn tin trong phạm vi quản lý của bạn.")

@@ -109,7 +109,13 @@ func (s *Service) Inbox(ctx context.Context, actor Actor, f Filter) (Page, error
 	default:
 		return Page{}, errs.Field("due", "Bộ lọc thời hạn không hợp lệ.")
 	}
-	for _, term := range ParseQuery(f.Search).Terms {
+	terms := ParseQuery(f.Search).Terms
+	if len(terms) == 0 && strings.TrimSpace(f.Search) != "" {
+		// Only punctuation or single letters: nothing can be searched for,
+		// and a search must never widen to every source.
+		return Page{}, nil
+	}
+	for _, term := range terms {
 		where = append(where, "s.search_text LIKE ?")
 		args = append(args, "%"+term+"%")
 	}
