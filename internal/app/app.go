@@ -95,7 +95,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		Geo:      g,
 		Accounts: &account.Service{DB: db, Geo: g, Clock: clk, Settings: account.DefaultSettings()},
 		Sources: &crimesource.Service{DB: db, Geo: g, Clock: clk, Keys: keys, Files: crimesource.DirStore{Dir: filepath.Join(cfg.DataDir, "files")},
-			Limits: limits(cfg), RevealRoles: []string{"investigator", "admin"}, AtRiskDays: 3},
+			Limits: limits(cfg), RevealRoles: revealRoles(cfg), AtRiskDays: 3},
 		Metrics: metrics.New(),
 		Version: Version(),
 	}
@@ -235,4 +235,12 @@ func newGuard(cfg config.Config, keys *seal.Keys, clk clock.Clock) *api.Guard {
 		Global:    abuse.NewLimiter(global, time.Minute, clk),
 		Lookup:    abuse.NewBackoff(clk, 2*time.Second, 10*time.Minute, time.Hour),
 	}
+}
+
+func revealRoles(cfg config.Config) []string {
+	roles, err := config.ParseRevealRoles(cfg.RevealRoles)
+	if err != nil {
+		return []string{"investigator", "admin"} // Config.Check refused it already
+	}
+	return roles
 }

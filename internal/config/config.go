@@ -33,6 +33,9 @@ type Config struct {
 	// TrustedProxies lists the addresses (CIDR) of reverse proxies whose
 	// X-Forwarded-For and X-Forwarded-Proto headers are believed.
 	TrustedProxies string
+
+	// RevealRoles may reveal a reporter's sealed identity, after a reason.
+	RevealRoles string
 }
 
 // Var describes one setting, for the help text and the docs.
@@ -54,6 +57,7 @@ var Vars = []Var{
 	{"tls-cert", "TOANDAN_TLS_CERT", "", "TLS certificate file (PEM): serve HTTPS directly"},
 	{"tls-key", "TOANDAN_TLS_KEY", "", "TLS private key file (PEM)"},
 	{"trusted-proxy", "TOANDAN_TRUSTED_PROXY", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Proto headers are trusted"},
+	{"reveal-roles", "TOANDAN_REVEAL_ROLES", "investigator,admin", "roles that may reveal a reporter's identity after stating a reason (investigator, admin)"},
 	{"identity-key", "TOANDAN_IDENTITY_KEY", "", "key file sealing reporters' identities (default: identity.key in the data folder); back it up apart from the database"},
 }
 
@@ -89,7 +93,8 @@ func Register(fs *flag.FlagSet, getenv func(string) string) *Config {
 	fs.StringVar(&c.TLSCert, Vars[9].Flag, env(Vars[9]), Vars[9].Help+" ($"+Vars[9].Env+")")
 	fs.StringVar(&c.TLSKey, Vars[10].Flag, env(Vars[10]), Vars[10].Help+" ($"+Vars[10].Env+")")
 	fs.StringVar(&c.TrustedProxies, Vars[11].Flag, env(Vars[11]), Vars[11].Help+" ($"+Vars[11].Env+")")
-	fs.StringVar(&c.KeyFile, Vars[12].Flag, env(Vars[12]), Vars[12].Help+" ($"+Vars[12].Env+")")
+	fs.StringVar(&c.RevealRoles, Vars[12].Flag, env(Vars[12]), Vars[12].Help+" ($"+Vars[12].Env+")")
+	fs.StringVar(&c.KeyFile, Vars[13].Flag, env(Vars[13]), Vars[13].Help+" ($"+Vars[13].Env+")")
 	return c
 }
 
@@ -110,6 +115,9 @@ func (c *Config) Check() error {
 		return fmt.Errorf("config: --tls-cert and --tls-key go together")
 	}
 	if _, err := ParseProxies(c.TrustedProxies); err != nil {
+		return err
+	}
+	if _, err := ParseRevealRoles(c.RevealRoles); err != nil {
 		return err
 	}
 	if c.KeyFile == "" {
@@ -140,6 +148,23 @@ func ParseProxies(s string) ([]netip.Prefix, error) {
 			return nil, fmt.Errorf("config: --trusted-proxy %q: %w", part, err)
 		}
 		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// ParseRevealRoles reads the roles allowed to reveal identities. Only roles
+// that must sign in with a second factor qualify; empty means the default.
+func ParseRevealRoles(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return []string{"investigator", "admin"}, nil
+	}
+	var out []string
+	for _, r := range strings.Split(s, ",") {
+		r = strings.TrimSpace(r)
+		if r != "investigator" && r != "admin" {
+			return nil, fmt.Errorf("config: --reveal-roles: %q may not reveal identities (only investigator and admin, the roles that sign in with a second factor)", r)
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }
