@@ -33,7 +33,7 @@ var policy = map[Action][]Role{
 	ManageDaysOff: {Admin},
 
 	EditMovement:   {Admin, Commune},
-	ReviewMovement: {Admin, Province},
+	ReviewMovement: {Admin, Ministry, Province},
 	ManageTargets:  {Admin, Ministry, Province},
 	ViewMovement:   {Admin, Ministry, Province, Investigator, Commune, Procuracy},
 }

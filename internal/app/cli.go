@@ -2,6 +2,7 @@ package app
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -19,6 +20,7 @@ import (
 	"toandan/internal/clock"
 	"toandan/internal/config"
 	"toandan/internal/geo"
+	"toandan/internal/movement"
 )
 
 // CLI runs one command line. It returns the process exit code.
@@ -42,6 +44,9 @@ Usage:
   toandan user create  --username U --role ROLE --unit CODE [--name "Full name"]   (password from stdin, or generated)
   toandan user passwd  --username U                                               (password from stdin, or generated)
   toandan audit verify
+  toandan movement import festival FILE        (CSV or XLSX: year,commune_code,residential_area,held_on,participants,...)
+  toandan movement import festival-plan FILE   (CSV or XLSX: year,province_code,planned_points)
+  toandan report festival --year Y [--view current|recorded] --format csv|xlsx [--out FILE]
   toandan version
 
 Every command that opens the database reads --data/TOANDAN_DATA and --db/TOANDAN_DB.
@@ -72,6 +77,10 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"create": c.userCreate, "passwd": c.userPasswd})
 	case "audit":
 		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"verify": c.auditVerify})
+	case "movement":
+		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"import": c.movementImport})
+	case "report":
+		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"festival": c.reportFestival})
 	case "version":
 		fmt.Fprintln(c.Stdout, "toandan", Version())
 	case "help", "-h", "--help":
@@ -328,4 +337,109 @@ func (c *CLI) auditVerify(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.Stdout, "audit log intact: %d entries\n", n)
 	return nil
+}
+
+func (c *CLI) movementImport(ctx context.Context, args []string) error {
+	kinds := map[string]string{"festival": "festival points", "festival-plan": "festival plans"}
+	if len(args) == 0 || kinds[args[0]] == "" {
+		return usageError{"movement import needs a kind: festival or festival-plan"}
+	}
+	kind := args[0]
+	fs, cfg := c.flags("movement import " + kind)
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"movement import " + kind + " needs exactly one CSV or XLSX file"}
+	}
+	path := fs.Arg(0)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	m, err := c.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	svc := &movement.Service{DB: m.DB, Geo: m.Geo, Clock: m.Clock}
+	imp := svc.ImportFestival
+	if kind == "festival-plan" {
+		imp = svc.ImportFestivalPlan
+	}
+	res, err := imp(ctx, filepath.Base(path), data, "cli")
+	if err != nil {
+		var ie *geo.ImportError
+		if errors.As(err, &ie) {
+			return fmt.Errorf("import failed, nothing was imported: %w", err)
+		}
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "%s: %d rows read: %d new, %d updated, %d unchanged", kinds[kind], res.Rows, res.Inserted, res.Updated, res.Unchanged)
+	if kind == "festival" {
+		fmt.Fprintf(c.Stdout, "; %d residential areas created", res.AreasCreated)
+	}
+	fmt.Fprintln(c.Stdout)
+	return nil
+}
+
+func (c *CLI) reportFestival(ctx context.Context, args []string) error {
+	fs, cfg := c.flags("report festival")
+	year := fs.Int("year", 0, "the festival year")
+	viewName := fs.String("view", "current", "current (the geography in force for the year, through the lineage) or recorded (units as recorded)")
+	format := fs.String("format", "csv", "csv or xlsx")
+	out := fs.String("out", "", "output file; standard output when empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *year == 0 || fs.NArg() != 0 {
+		return usageError{"report festival needs --year Y and no other arguments"}
+	}
+	view, err := movement.ParseView(*viewName)
+	if err != nil {
+		return usageError{fmt.Sprintf("--view %q: use current or recorded", *viewName)}
+	}
+	write := movement.WriteCSV
+	switch *format {
+	case "csv":
+	case "xlsx":
+		write = movement.WriteXLSX
+		if *out == "" && isTerminal(c.Stdout) {
+			return usageError{"report festival --format xlsx needs --out FILE or a redirected standard output"}
+		}
+	default:
+		return usageError{fmt.Sprintf("--format %q: use csv or xlsx", *format)}
+	}
+	m, err := c.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	svc := &movement.Service{DB: m.DB, Geo: m.Geo, Clock: m.Clock}
+	r, err := svc.ConferenceReport(ctx, *year, view)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return write(c.Stdout, r)
+	}
+	var b bytes.Buffer
+	if err := write(&b, r); err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "wrote %s: %d provinces; %d communes held of %d planned (%s)\n", *out, len(r.Provinces), r.Held, r.Planned, r.Verdict)
+	return nil
+}
+
+// isTerminal reports whether w is a terminal, where binary output is refused.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
