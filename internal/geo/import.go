@@ -530,6 +530,17 @@ func ParseLineage(name string, data []byte) ([]lineageRow, error) {
 		out = append(out, l)
 	}
 	chooseMain(out)
+	// Data of a split commune is counted in exactly one successor.
+	mainLine := map[string]int{}
+	for _, l := range out {
+		if l.Main != 1 {
+			continue
+		}
+		if first, dup := mainLine[l.OldCode]; dup {
+			return nil, &ImportError{File: name, Line: l.line, Reason: fmt.Sprintf("mã cũ %s có hơn một đơn vị kế thừa chính (dòng %d và dòng này; more than one main successor)", l.OldCode, first)}
+		}
+		mainLine[l.OldCode] = l.line
+	}
 	return out, nil
 }
 
