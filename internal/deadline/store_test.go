@@ -11,7 +11,7 @@ import (
 	"toandan/internal/deadline"
 	"toandan/internal/errs"
 	"toandan/internal/store"
-	"toandan/internal/testutil"
+	"toandan/internal/testdb"
 )
 
 func load(t *testing.T, db *store.DB) (*deadline.Rules, *deadline.DBCalendar) {
@@ -32,7 +32,7 @@ func load(t *testing.T, db *store.DB) (*deadline.Rules, *deadline.DBCalendar) {
 // every code and version, and each rule's due time from one start, Tue
 // 03/03/2026 10:00, on the seeded calendar.
 func TestSeededRules(t *testing.T) {
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		rs, cal := load(t, db)
 
 		var got []string
@@ -113,7 +113,7 @@ func TestSeededRules(t *testing.T) {
 }
 
 func TestSeededRuleVersions(t *testing.T) {
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		rs, cal := load(t, db)
 		tests := []struct {
 			name        string
@@ -151,7 +151,7 @@ func TestSeededRuleVersions(t *testing.T) {
 }
 
 func TestSeededDecisionDue(t *testing.T) {
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		rs, cal := load(t, db)
 		received := vn(2026, 3, 3, 10, 0)
 		tests := []struct {
@@ -187,7 +187,7 @@ func TestSeededDecisionDue(t *testing.T) {
 }
 
 func TestSeededCalendar(t *testing.T) {
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		_, cal := load(t, db)
 		tests := []struct {
 			day  string
@@ -252,7 +252,7 @@ func TestSeededCalendar(t *testing.T) {
 }
 
 func TestEditCalendar(t *testing.T) {
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		handover := rule(5, deadline.Days, true, true)
 		start := vn(2026, 3, 3, 10, 0) // last day Sat 07/03

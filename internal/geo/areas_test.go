@@ -8,11 +8,11 @@ import (
 	"toandan/internal/errs"
 	"toandan/internal/geo"
 	"toandan/internal/store"
-	"toandan/internal/testutil"
+	"toandan/internal/testdb"
 )
 
 func TestAreas(t *testing.T) {
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newService(t, db)
 		importFixture2025(t, s)

@@ -6,11 +6,11 @@ import (
 
 	"toandan/internal/geo"
 	"toandan/internal/store"
-	"toandan/internal/testutil"
+	"toandan/internal/testdb"
 )
 
 func TestEnsureBuiltins(t *testing.T) {
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newService(t, db)
 
@@ -85,7 +85,7 @@ func TestBuiltinsMatchOfficialList(t *testing.T) {
 		}
 	}
 	t.Run("BuiltinProvinces", func(t *testing.T) { check(t, geo.BuiltinProvinces()) })
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		s := newService(t, db)
 		ps, err := s.Provinces(context.Background(), geo.ReformDate)
 		if err != nil {

@@ -8,7 +8,7 @@ import (
 	"toandan/internal/errs"
 	"toandan/internal/geo"
 	"toandan/internal/store"
-	"toandan/internal/testutil"
+	"toandan/internal/testdb"
 )
 
 // TestHierarchy asks the tree questions on a small two-level geography and a
@@ -19,7 +19,7 @@ func TestHierarchy(t *testing.T) {
 		old = "2025-05-01" // three levels: province, district, commune
 		now = "2025-08-01" // two levels
 	)
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newService(t, db)
 		importFixture2025(t, s)

@@ -16,7 +16,7 @@ import (
 	"toandan/internal/clock"
 	"toandan/internal/geo"
 	"toandan/internal/store"
-	"toandan/internal/testutil"
+	"toandan/internal/testdb"
 )
 
 // testNow is the fixed "now" of every test: 30 Nov 2026, 10:00 in Vietnam,
@@ -36,7 +36,7 @@ func newService(t *testing.T, db *store.DB) *geo.Service {
 // geoFile reads one of the real lists named by TOANDAN_TEST_GEO, or skips.
 func geoFile(t *testing.T, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testutil.GeoDir(t), name))
+	data, err := os.ReadFile(filepath.Join(testdb.GeoDir(t), name))
 	if err != nil {
 		t.Fatal(err)
 	}

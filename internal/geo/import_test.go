@@ -7,7 +7,7 @@ import (
 
 	"toandan/internal/geo"
 	"toandan/internal/store"
-	"toandan/internal/testutil"
+	"toandan/internal/testdb"
 )
 
 // TestImport2025 imports the official two-level list twice: the first import
@@ -21,7 +21,7 @@ func TestImport2025(t *testing.T) {
 			perProvince[r["parent_code"]]++
 		}
 	}
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newService(t, db)
 		imp := importArgs{file: "units-2025.csv", units: data, from: "2025-07-01"}
@@ -122,7 +122,7 @@ func TestImport2025(t *testing.T) {
 func TestImport2026(t *testing.T) {
 	data2025 := geoFile(t, "units-2025.csv")
 	data2026 := geoFile(t, "units-2026.csv")
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newService(t, db)
 		mustImport(t, s, importArgs{file: "units-2025.csv", units: data2025, from: "2025-07-01"})
@@ -213,7 +213,7 @@ func TestImport2026(t *testing.T) {
 // version closes the old one, a same-day correction is made in place, an
 // identical list is a no-op.
 func TestImportVersions(t *testing.T) {
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newService(t, db)
 		res := importFixture2025(t, s)
@@ -413,7 +413,7 @@ func TestImportErrors(t *testing.T) {
 			wantReason: "trước ngày hiệu lực",
 		},
 	}
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newService(t, db)
 		importFixture2025(t, s)
@@ -472,7 +472,7 @@ func TestImportBadRowAtEnd(t *testing.T) {
 		{"unknown type", "26734,Long Sơn,village,75,Xã Long Sơn,Long Son\n", "unknown type"},
 		{"invalid UTF-8", "26734,Long S\xf5n,commune,75,Xã Long Sơn,Long Son\n", "UTF-8"},
 	}
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newService(t, db)
 		importFixture2025(t, s)

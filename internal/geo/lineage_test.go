@@ -10,7 +10,7 @@ import (
 	"toandan/internal/errs"
 	"toandan/internal/geo"
 	"toandan/internal/store"
-	"toandan/internal/testutil"
+	"toandan/internal/testdb"
 )
 
 // realLists holds the real files a lineage test imports.
@@ -347,7 +347,7 @@ func TestResolve2025First(t *testing.T) {
 			notIn2022++
 		}
 	}
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newService(t, db)
 		import2025(t, s, l)
@@ -398,7 +398,7 @@ func TestResolve2025First(t *testing.T) {
 // the 2025 list: the links must be accepted and resolve once it is in.
 func TestResolveLineageFirst(t *testing.T) {
 	l := loadRealLists(t)
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newService(t, db)
 		res := import2022(t, s, l)
@@ -463,7 +463,7 @@ func TestMainSuccessorRule(t *testing.T) {
 00190,Ô Chợ Dừa,ward,01,Phường Ô Chợ Dừa,O Cho Dua
 00226,Văn Miếu - Quốc Tử Giám,ward,01,Phường Văn Miếu - Quốc Tử Giám,Van Mieu - Quoc Tu Giam
 `
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newService(t, db)
 		for _, c := range cases {

@@ -8,7 +8,7 @@ import (
 	"toandan/internal/errs"
 	"toandan/internal/geo"
 	"toandan/internal/store"
-	"toandan/internal/testutil"
+	"toandan/internal/testdb"
 )
 
 func TestSetJurisdiction(t *testing.T) {
@@ -18,7 +18,7 @@ func TestSetJurisdiction(t *testing.T) {
 		c     = "00235" // Đống Đa, Hà Nội
 		other = "01273" // Thục Phán, Cao Bằng
 	)
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s := newService(t, db)
 		importFixture2025(t, s)

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,6 +88,16 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	// An acknowledged write must be on disk: insist on synchronous_commit
+	// whatever the server's default.
+	if u, err := url.Parse(dsn); err == nil {
+		q := u.Query()
+		if q.Get("synchronous_commit") == "" {
+			q.Set("synchronous_commit", "on")
+			u.RawQuery = q.Encode()
+			dsn = u.String()
+		}
+	}
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)

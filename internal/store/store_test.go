@@ -6,11 +6,11 @@ import (
 	"testing"
 
 	"toandan/internal/store"
-	"toandan/internal/testutil"
+	"toandan/internal/testdb"
 )
 
 func TestMigrate(t *testing.T) {
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		cur, latest, err := db.SchemaVersion(ctx)
 		if err != nil {
@@ -34,7 +34,7 @@ func TestMigrate(t *testing.T) {
 func TestMigrateConcurrently(t *testing.T) {
 	for _, e := range []store.Engine{store.SQLite, store.Postgres} {
 		t.Run(string(e), func(t *testing.T) {
-			dsn := testutil.NewDSN(t, e)
+			dsn := testdb.NewDSN(t, e)
 			ctx := context.Background()
 			const n = 4
 			dbs := make([]*store.DB, n)
@@ -86,7 +86,7 @@ func TestMigrateConcurrently(t *testing.T) {
 // with synchronous=FULL, foreign keys on, and waits rather than fails on a
 // lock.
 func TestSQLiteSettings(t *testing.T) {
-	db := testutil.NewDB(t, store.SQLite)
+	db := testdb.NewDB(t, store.SQLite)
 	ctx := context.Background()
 	for _, c := range []struct {
 		pragma string
@@ -134,7 +134,7 @@ func TestRebind(t *testing.T) {
 }
 
 func TestInTxRollsBack(t *testing.T) {
-	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		err := db.InTx(ctx, func(tx *store.Tx) error {
 			if _, err := tx.Exec(ctx, "INSERT INTO police_units (code, name, level, created_at) VALUES (?, ?, 'province', ?)", "CA-T", "T", "x"); err != nil {
@@ -155,4 +155,17 @@ func TestInTxRollsBack(t *testing.T) {
 			t.Fatalf("%d rows survived a rolled-back transaction", n)
 		}
 	})
+}
+
+// On PostgreSQL every connection commits synchronously, whatever the
+// server's default.
+func TestPostgresSynchronousCommit(t *testing.T) {
+	db := testdb.NewDB(t, store.Postgres)
+	var v string
+	if err := db.W.QueryRowContext(context.Background(), "SHOW synchronous_commit").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	if v != "on" {
+		t.Fatalf("synchronous_commit = %s, want on", v)
+	}
 }
