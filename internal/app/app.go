@@ -24,6 +24,9 @@ import (
 	"toandan/internal/geo"
 	"toandan/internal/media"
 	"toandan/internal/metrics"
+	"toandan/internal/movement"
+	"toandan/internal/recognition"
+	"toandan/internal/recognition/festivalsource"
 	"toandan/internal/seal"
 	"toandan/internal/store"
 	"toandan/internal/web"
@@ -39,9 +42,14 @@ type Main struct {
 	Geo      *geo.Service
 	Accounts *account.Service
 	Sources  *crimesource.Service
-	Guard    *api.Guard
-	Metrics  *metrics.Registry
-	Version  string
+	// Movement holds festival plans and points and their roll-up;
+	// Recognition the models, recognition cycles and targets, fed with
+	// Movement's festival figures.
+	Movement    *movement.Service
+	Recognition *recognition.Service
+	Guard       *api.Guard
+	Metrics     *metrics.Registry
+	Version     string
 
 	listener net.Listener
 	server   *http.Server
@@ -99,6 +107,9 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		Metrics: metrics.New(),
 		Version: Version(),
 	}
+	m.Movement = &movement.Service{DB: db, Geo: g, Clock: clk}
+	m.Recognition = &recognition.Service{DB: db, Geo: g, Clock: clk, Festival: festivalsource.Movement{Service: m.Movement},
+		Files: crimesource.DirStore{Dir: filepath.Join(cfg.DataDir, "files")}}
 	m.Guard = newGuard(cfg, keys, clk)
 	m.Metrics.RegisterRuntime()
 	return m, nil
@@ -126,7 +137,8 @@ func (m *Main) Addr() string {
 // Handler builds the whole HTTP handler.
 func (m *Main) Handler() http.Handler {
 	proxies, _ := config.ParseProxies(m.Config.TrustedProxies) // checked by Config.Check
-	s := &web.Server{TrustedProxies: proxies, SecureCookies: m.Config.TLSCert != "" || len(proxies) > 0, DB: m.DB, Geo: m.Geo, Accounts: m.Accounts, Sources: m.Sources, Guard: m.Guard, Metrics: m.Metrics, Clock: m.Clock, Log: m.Log, Version: m.Version}
+	s := &web.Server{TrustedProxies: proxies, SecureCookies: m.Config.TLSCert != "" || len(proxies) > 0, DB: m.DB, Geo: m.Geo, Accounts: m.Accounts, Sources: m.Sources,
+		Movement: m.Movement, Recognition: m.Recognition, Guard: m.Guard, Metrics: m.Metrics, Clock: m.Clock, Log: m.Log, Version: m.Version}
 	return s.Handler()
 }
 
@@ -155,6 +167,9 @@ func (m *Main) Serve(ctx context.Context) error {
 	jobCtx, stopJobs := context.WithCancel(ctx)
 	defer stopJobs()
 	go m.runJobs(jobCtx)
+	// Retention: sources closed more than RetentionDays ago are purged at
+	// start and then daily; 0 keeps them forever.
+	go m.Sources.RetentionJob(jobCtx, m.Config.RetentionDays, 24*time.Hour, m.Log)
 	errc := make(chan error, 1)
 	go func() {
 		if m.Config.TLSCert != "" {

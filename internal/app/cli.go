@@ -17,10 +17,12 @@ import (
 	"toandan/internal/account"
 	"toandan/internal/audit"
 	"toandan/internal/auth/secret"
+	"toandan/internal/backup"
 	"toandan/internal/clock"
 	"toandan/internal/config"
 	"toandan/internal/geo"
 	"toandan/internal/movement"
+	"toandan/internal/store"
 )
 
 // CLI runs one command line. It returns the process exit code.
@@ -47,6 +49,8 @@ Usage:
   toandan movement import festival FILE        (CSV or XLSX: year,commune_code,residential_area,held_on,participants,...)
   toandan movement import festival-plan FILE   (CSV or XLSX: year,province_code,planned_points)
   toandan report festival --year Y [--view current|recorded] --format csv|xlsx [--out FILE]
+  toandan backup       [--files-only] FILE            (SQLite: database snapshot + files; PostgreSQL: --files-only, database with pg_dump)
+  toandan restore      [--force] [--files-only] FILE  (into a data folder without data; --force replaces it, server stopped)
   toandan version
 
 Every command that opens the database reads --data/TOANDAN_DATA and --db/TOANDAN_DB.
@@ -81,6 +85,10 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"import": c.movementImport})
 	case "report":
 		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"festival": c.reportFestival})
+	case "backup":
+		err = c.backup(ctx, args[1:])
+	case "restore":
+		err = c.restore(ctx, args[1:])
 	case "version":
 		fmt.Fprintln(c.Stdout, "toandan", Version())
 	case "help", "-h", "--help":
@@ -442,4 +450,102 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+func (c *CLI) backup(ctx context.Context, args []string) error {
+	fs, cfg := c.flags("backup")
+	filesOnly := fs.Bool("files-only", false, "archive only the attachment files (PostgreSQL: back the database up with pg_dump)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"backup needs exactly one FILE: the archive to write (.tar.gz)"}
+	}
+	m, err := c.open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	opts := []backup.Option{backup.KeyFingerprint(m.Sources.Keys.Fingerprint()), backup.WithClock(m.Clock)}
+	if *filesOnly {
+		opts = append(opts, backup.FilesOnly())
+	}
+	var progress func(done, total int64)
+	if isTerminal(c.Stderr) {
+		progress = func(done, total int64) { fmt.Fprintf(c.Stderr, "\r%d / %d MB", done>>20, total>>20) }
+	}
+	man, err := backup.CreateFile(ctx, m.DB, cfg.DataDir, fs.Arg(0), progress, opts...)
+	if progress != nil {
+		fmt.Fprintln(c.Stderr)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "wrote %s: %d sources, %d attachments, %d files (%s, schema version %d)\n",
+		fs.Arg(0), man.Sources, man.Attachments, man.Files, man.Engine, man.SchemaVersion)
+	if man.FilesOnly {
+		fmt.Fprintf(c.Stdout, "the database is NOT in this archive: back it up with\n  %s\n", backup.PgDumpCommand)
+	}
+	for _, n := range man.MissingFiles {
+		fmt.Fprintln(c.Stdout, "warning: attachment file missing from the files folder:", n)
+	}
+	fmt.Fprintln(c.Stdout, backup.KeyReminder(cfg.KeyFile, man.KeyFingerprint))
+	return nil
+}
+
+func (c *CLI) restore(ctx context.Context, args []string) error {
+	fs, cfg := c.flags("restore")
+	force := fs.Bool("force", false, "replace the database and files of a data folder that holds some (stop the server first)")
+	filesOnly := fs.Bool("files-only", false, "restore only the attachment files (PostgreSQL: restore the database with pg_restore)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"restore needs exactly one FILE: an archive written by toandan backup"}
+	}
+	if err := cfg.Check(); err != nil {
+		return err
+	}
+	pg := store.IsPostgresURL(cfg.DB)
+	switch {
+	case cfg.DB != "" && !pg:
+		return usageError{"restore writes toandan.db into the data folder (--data): unset --db / TOANDAN_DB"}
+	case pg && !*filesOnly:
+		return usageError{"the database is PostgreSQL: restore it with pg_restore --clean --if-exists --no-owner --dbname \"$TOANDAN_DB\" toandan.dump, " +
+			"then the files with toandan restore --files-only FILE"}
+	}
+	var opts []backup.Option
+	if *force {
+		opts = append(opts, backup.Force())
+	}
+	if *filesOnly {
+		opts = append(opts, backup.FilesOnly())
+	}
+	man, err := backup.RestoreFile(ctx, fs.Arg(0), cfg.DataDir, opts...)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "restored %s into %s: %d sources, %d attachments, %d files (archive of %s, schema version %d)\n",
+		fs.Arg(0), cfg.DataDir, man.Sources, man.Attachments, man.Files, man.CreatedAt.Format("2006-01-02 15:04 MST"), man.SchemaVersion)
+	fmt.Fprintln(c.Stdout, backup.KeyReminder(cfg.KeyFile, man.KeyFingerprint))
+	if _, err := os.Stat(cfg.KeyFile); err != nil {
+		// Opening now would create a new key, which cannot open this data.
+		fmt.Fprintf(c.Stdout, "no identity key at %s yet: put it back there before starting the server\n", cfg.KeyFile)
+		return nil
+	}
+	m, err := c.open(ctx, cfg) // applies newer migrations
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if man.KeyFingerprint != "" && m.Sources.Keys.Fingerprint() != man.KeyFingerprint {
+		return fmt.Errorf("the identity key at %s (fingerprint %s) is not the key this data was sealed with (%s): put the right key back before starting the server",
+			cfg.KeyFile, m.Sources.Keys.Fingerprint(), man.KeyFingerprint)
+	}
+	cur, latest, err := m.DB.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "database ready: schema version %d of %d, identity key %s matches\n", cur, latest, m.Sources.Keys.Fingerprint())
+	return nil
 }

@@ -36,6 +36,10 @@ type Config struct {
 
 	// RevealRoles may reveal a reporter's sealed identity, after a reason.
 	RevealRoles string
+
+	// RetentionDays: closed sources are purged this many days after they
+	// closed; 0 keeps them forever.
+	RetentionDays int
 }
 
 // Var describes one setting, for the help text and the docs.
@@ -58,6 +62,7 @@ var Vars = []Var{
 	{"tls-key", "TOANDAN_TLS_KEY", "", "TLS private key file (PEM)"},
 	{"trusted-proxy", "TOANDAN_TRUSTED_PROXY", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For/-Proto headers are trusted"},
 	{"reveal-roles", "TOANDAN_REVEAL_ROLES", "investigator,admin", "roles that may reveal a reporter's identity after stating a reason (investigator, admin)"},
+	{"retention-days", "TOANDAN_RETENTION_DAYS", "0", "purge closed sources and their files this many days after they closed (0: keep forever)"},
 	{"identity-key", "TOANDAN_IDENTITY_KEY", "", "key file sealing reporters' identities (default: identity.key in the data folder); back it up apart from the database"},
 }
 
@@ -94,7 +99,8 @@ func Register(fs *flag.FlagSet, getenv func(string) string) *Config {
 	fs.StringVar(&c.TLSKey, Vars[10].Flag, env(Vars[10]), Vars[10].Help+" ($"+Vars[10].Env+")")
 	fs.StringVar(&c.TrustedProxies, Vars[11].Flag, env(Vars[11]), Vars[11].Help+" ($"+Vars[11].Env+")")
 	fs.StringVar(&c.RevealRoles, Vars[12].Flag, env(Vars[12]), Vars[12].Help+" ($"+Vars[12].Env+")")
-	fs.StringVar(&c.KeyFile, Vars[13].Flag, env(Vars[13]), Vars[13].Help+" ($"+Vars[13].Env+")")
+	intVar(&c.RetentionDays, Vars[13])
+	fs.StringVar(&c.KeyFile, Vars[14].Flag, env(Vars[14]), Vars[14].Help+" ($"+Vars[14].Env+")")
 	return c
 }
 
@@ -108,7 +114,7 @@ func (c *Config) Check() error {
 		return fmt.Errorf("config: data folder: %w", err)
 	}
 	c.DataDir = abs
-	if c.MaxFiles < 0 || c.MaxFileMB < 0 || c.SubmitLimit < 0 || c.SubmitGlobal < 0 || c.PoWDifficulty < 0 || c.PoWDifficulty > 28 {
+	if c.MaxFiles < 0 || c.MaxFileMB < 0 || c.SubmitLimit < 0 || c.SubmitGlobal < 0 || c.PoWDifficulty < 0 || c.PoWDifficulty > 28 || c.RetentionDays < 0 {
 		return fmt.Errorf("config: --max-files, --max-file-mb, --submit-limit, --submit-global must be positive and --pow-difficulty 0 to 28")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {

@@ -18,6 +18,8 @@ import (
 	"toandan/internal/crimesource"
 	"toandan/internal/geo"
 	"toandan/internal/metrics"
+	"toandan/internal/movement"
+	"toandan/internal/recognition"
 	"toandan/internal/store"
 )
 
@@ -27,11 +29,15 @@ type Server struct {
 	Geo      *geo.Service
 	Accounts *account.Service
 	Sources  *crimesource.Service
-	Guard    *api.Guard
-	Metrics  *metrics.Registry
-	Clock    clock.Clock
-	Log      *slog.Logger
-	Version  string
+	// Movement and Recognition serve the movement pages and the
+	// conference report.
+	Movement    *movement.Service
+	Recognition *recognition.Service
+	Guard       *api.Guard
+	Metrics     *metrics.Registry
+	Clock       clock.Clock
+	Log         *slog.Logger
+	Version     string
 	// SecureCookies marks cookies Secure (set when serving TLS or behind a
 	// TLS-terminating proxy).
 	SecureCookies bool
@@ -105,6 +111,31 @@ func (s *Server) Routes() *http.ServeMux {
 	mux.HandleFunc("GET /can-bo/thoi-han", s.staff(s.rulesPage))
 	mux.HandleFunc("POST /can-bo/thoi-han/ngay", s.staff(s.dayOffSave))
 	mux.HandleFunc("POST /can-bo/thoi-han/ngay/{day}/xoa", s.staff(s.dayOffDelete))
+
+	mux.HandleFunc("GET /can-bo/phong-trao", s.staff(s.movementHome))
+	mux.HandleFunc("GET /can-bo/phong-trao/ngay-hoi", s.staff(s.festivalPage))
+	mux.HandleFunc("POST /can-bo/phong-trao/ngay-hoi/ke-hoach", s.staff(s.festivalPlanSave))
+	mux.HandleFunc("GET /can-bo/phong-trao/ngay-hoi/diem-moi", s.staff(s.festivalPointNew))
+	mux.HandleFunc("POST /can-bo/phong-trao/ngay-hoi/diem", s.staff(s.festivalPointCreate))
+	mux.HandleFunc("GET /can-bo/phong-trao/ngay-hoi/diem/{id}", s.staff(s.festivalPointPage))
+	mux.HandleFunc("POST /can-bo/phong-trao/ngay-hoi/diem/{id}", s.staff(s.festivalPointUpdate))
+	mux.HandleFunc("POST /can-bo/phong-trao/ngay-hoi/diem/{id}/duyet", s.staff(s.festivalPointReview))
+	mux.HandleFunc("GET /can-bo/phong-trao/mo-hinh", s.staff(s.modelsPage))
+	mux.HandleFunc("GET /can-bo/phong-trao/mo-hinh/moi", s.staff(s.modelNew))
+	mux.HandleFunc("POST /can-bo/phong-trao/mo-hinh", s.staff(s.modelCreate))
+	mux.HandleFunc("GET /can-bo/phong-trao/mo-hinh/{id}", s.staff(s.modelPage))
+	mux.HandleFunc("POST /can-bo/phong-trao/mo-hinh/{id}", s.staff(s.modelUpdate))
+	mux.HandleFunc("POST /can-bo/phong-trao/mo-hinh/{id}/danh-gia", s.staff(s.modelEvaluate))
+	mux.HandleFunc("GET /can-bo/phong-trao/cong-nhan", s.staff(s.cyclesPage))
+	mux.HandleFunc("POST /can-bo/phong-trao/cong-nhan", s.staff(s.cycleRegister))
+	mux.HandleFunc("GET /can-bo/phong-trao/cong-nhan/{id}", s.staff(s.cyclePage))
+	mux.HandleFunc("POST /can-bo/phong-trao/cong-nhan/{id}/tieu-chi/{code}", s.staff(s.cycleAssess))
+	mux.HandleFunc("GET /can-bo/phong-trao/cong-nhan/{id}/tieu-chi/{code}/tep", s.staff(s.cycleFile))
+	mux.HandleFunc("POST /can-bo/phong-trao/cong-nhan/{id}/gui", s.staff(s.cycleSubmit))
+	mux.HandleFunc("POST /can-bo/phong-trao/cong-nhan/{id}/quyet-dinh", s.staff(s.cycleDecide))
+	mux.HandleFunc("GET /can-bo/phong-trao/chi-tieu", s.staff(s.targetsPage))
+	mux.HandleFunc("POST /can-bo/phong-trao/chi-tieu", s.staff(s.targetCreate))
+	mux.HandleFunc("GET /bao-cao/ngay-hoi/{year}", s.staff(s.festivalReport))
 	return mux
 }
 

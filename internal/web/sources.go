@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"html/template"
 	"mime"
 	"net/http"
 	"strconv"
@@ -24,7 +25,7 @@ type inboxData struct {
 	Filter     crimesource.Filter
 	Categories []struct{ Code, Name string }
 	Statuses   []struct{ Code, Name string }
-	Query      string // the filter as a query string, for the CSV and next links
+	Query      template.URL // the filter as a query string, for the CSV and next links
 	CanEnter   bool
 }
 
@@ -79,7 +80,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, u *account.User) 
 		s.fail(w, r, u, err)
 		return
 	}
-	d := inboxData{Page: page, Filter: f, Categories: cats, Query: filterQuery(f),
+	d := inboxData{Page: page, Filter: f, Categories: cats, Query: template.URL(filterQuery(f)),
 		CanEnter: u.Role == account.Commune || u.Role == account.Investigator || u.Role == account.Admin}
 	for _, st := range statusList {
 		d.Statuses = append(d.Statuses, struct{ Code, Name string }{st, crimesource.StatusName(st)})
