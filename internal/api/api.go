@@ -24,8 +24,14 @@ type API struct {
 	Log     *slog.Logger
 }
 
+// Mux is where routes are registered: an http.ServeMux, or a router that
+// also records them.
+type Mux interface {
+	HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request))
+}
+
 // Register adds the API routes to mux.
-func (a *API) Register(mux *http.ServeMux) {
+func (a *API) Register(mux Mux) {
 	mux.HandleFunc("GET /api/v1/openapi.json", a.openapi)
 	mux.HandleFunc("GET /api/v1/geo/units", a.geoUnits)
 	mux.HandleFunc("GET /api/v1/categories", a.categories)

@@ -66,8 +66,8 @@ func (s *Server) Handler() http.Handler {
 
 // Routes registers every route on a new mux. The authorization matrix test
 // enumerates this mux, so a route added here is checked there too.
-func (s *Server) Routes() *http.ServeMux {
-	mux := http.NewServeMux()
+func (s *Server) Routes() *Router {
+	mux := &Router{ServeMux: http.NewServeMux()}
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 	mux.HandleFunc("GET /healthz", s.healthz)
 	if s.Metrics != nil {
@@ -179,4 +179,22 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// Router is a ServeMux that remembers every pattern registered on it, so
+// that the authorization tests enumerate the real routes and cannot go stale.
+type Router struct {
+	*http.ServeMux
+	Patterns []string
+}
+
+// Handle registers h for pattern.
+func (r *Router) Handle(pattern string, h http.Handler) {
+	r.Patterns = append(r.Patterns, pattern)
+	r.ServeMux.Handle(pattern, h)
+}
+
+// HandleFunc registers f for pattern.
+func (r *Router) HandleFunc(pattern string, f func(http.ResponseWriter, *http.Request)) {
+	r.Handle(pattern, http.HandlerFunc(f))
 }
