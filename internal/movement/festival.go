@@ -445,8 +445,13 @@ func (s *Service) point(ctx context.Context, id int64) (Point, error) {
 }
 
 // pointFor loads a point and checks that actor may do a to it. A point
-// outside the actor's units is reported as not found.
+// outside the actor's units is reported as not found. The role is checked
+// before the point is looked up, so that a role that may not do a gets 403
+// for every id, existing or not, and guessing ids reveals nothing.
 func (s *Service) pointFor(ctx context.Context, actor account.User, a account.Action, id int64) (Point, error) {
+	if !account.Allowed(actor.Role, a) {
+		return Point{}, errs.E(errs.Forbidden, "Bạn không có quyền thực hiện thao tác này.")
+	}
 	p, err := s.point(ctx, id)
 	if err != nil {
 		return Point{}, err

@@ -203,8 +203,13 @@ func (s *Server) areaCreate(w http.ResponseWriter, r *http.Request, u *account.U
 }
 
 // areaForEdit loads an area and checks that u may edit it. An area outside
-// u's scope answers 404, as if it did not exist.
+// u's scope answers 404, as if it did not exist. The role is checked before
+// the area is looked up, so that a role that may edit no area gets 403 for
+// every id, existing or not, and guessing ids reveals nothing.
 func (s *Server) areaForEdit(ctx context.Context, u *account.User, idText string) (geo.Area, error) {
+	if !account.Allowed(u.Role, account.EditAreas) {
+		return geo.Area{}, errs.E(errs.Forbidden, "Bạn không có quyền thực hiện thao tác này.")
+	}
 	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil {
 		return geo.Area{}, errs.E(errs.NotFound, "Không tìm thấy khu dân cư.")
