@@ -64,6 +64,8 @@ func TestLogin(t *testing.T) {
 					{"//evil.example", "/can-bo"},
 					{"//evil.example/can-bo", "/can-bo"},
 					{"/\\evil.example", "/can-bo"},
+					{"/\t/evil.example", "/can-bo"},
+					{"/\n/evil.example", "/can-bo"},
 					{"https://evil.example/", "/can-bo"},
 					{"javascript:alert(1)", "/can-bo"},
 					{"", "/can-bo"},

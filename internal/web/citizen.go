@@ -19,12 +19,12 @@ type reportData struct {
 	Difficulty int
 	Receipt    *crimesource.Receipt
 	MaxFiles   int
-	MaxMB      int64
+	MaxSize    string
 }
 
 func (s *Server) reportData(r *http.Request, province string) (reportData, error) {
 	ctx := r.Context()
-	d := reportData{Province: province, MaxFiles: s.limits().MaxFiles, MaxMB: s.limits().MaxFileBytes >> 20}
+	d := reportData{Province: province, MaxFiles: s.limits().MaxFiles, MaxSize: sizeText(s.limits().MaxFileBytes)}
 	var err error
 	if d.Categories, err = s.Sources.Categories(ctx); err != nil {
 		return d, err
@@ -173,13 +173,15 @@ func (s *Server) follow(w http.ResponseWriter, r *http.Request) {
 func (s *Server) followReply(w http.ResponseWriter, r *http.Request) {
 	files, err := s.parseUpload(w, r)
 	code := r.PostFormValue("receipt_code")
-	if err == nil {
-		err = s.Guard.LookupWait(w, r)
+	// The code is checked under the wait however the request fails: a reply
+	// refused for its file, or during the wait, must not confirm a code.
+	if werr := s.Guard.LookupWait(w, r); werr != nil {
+		s.render(w, r, errs.Status(werr), "follow", view{Title: "Theo dõi tin đã gửi", Error: errs.Message(werr)})
+		return
 	}
 	var v crimesource.CitizenView
 	if err == nil {
 		v, err = s.Sources.Reply(r.Context(), code, r.PostFormValue("message"), files)
-		s.Guard.LookupResult(r, err)
 	}
 	if err != nil {
 		if errs.Status(err) >= 500 {
@@ -187,7 +189,9 @@ func (s *Server) followReply(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		// Show the conversation again when the code was right.
-		if cv, lerr := s.Sources.Lookup(r.Context(), code); lerr == nil {
+		cv, lerr := s.Sources.Lookup(r.Context(), code)
+		s.Guard.LookupResult(r, lerr)
+		if lerr == nil {
 			s.render(w, r, errs.Status(err), "follow", view{Title: "Theo dõi tin đã gửi", Data: cv, Error: errs.Message(err),
 				Form: map[string]string{"receipt_code": code, "message": r.PostFormValue("message")}})
 			return
@@ -195,6 +199,7 @@ func (s *Server) followReply(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, errs.Status(err), "follow", view{Title: "Theo dõi tin đã gửi", Error: errs.Message(err)})
 		return
 	}
+	s.Guard.LookupResult(r, nil)
 	s.render(w, r, http.StatusOK, "follow", view{Title: "Theo dõi tin đã gửi", Data: v, Flash: "Đã gửi thông tin bổ sung.",
 		Form: map[string]string{"receipt_code": code}})
 }

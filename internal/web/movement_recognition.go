@@ -163,7 +163,7 @@ type cycleData struct {
 	Assessed    int
 	CanAssess   bool
 	CanDecide   bool
-	MaxFileMB   int64
+	MaxFileSize string
 }
 
 var eventNames = map[string]string{
@@ -183,7 +183,7 @@ func (s *Server) cycleData(ctx context.Context, u *account.User, id int64) (cycl
 	names := map[string]string{}
 	cd.Subject = s.cycleSubjectName(ctx, cd.Cycle, names)
 	d := cycleData{D: cd, CommuneName: s.communeTitle(ctx, cd.CommuneCode, names),
-		MaxFileMB: min(s.limits().MaxFileBytes, recognition.MaxFileBytes) >> 20}
+		MaxFileSize: sizeText(min(s.limits().MaxFileBytes, recognition.MaxFileBytes))}
 	byCode := map[string]*recognition.Assessment{}
 	for i := range cd.Assessments {
 		byCode[cd.Assessments[i].CriterionCode] = &cd.Assessments[i]

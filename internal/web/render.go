@@ -177,8 +177,14 @@ func urlPathOnly(r *http.Request) string {
 
 // safeNext keeps a post-login redirect on this site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\") {
 		return "/can-bo"
+	}
+	for _, r := range next {
+		// Browsers drop tabs and newlines, so "/\t/evil" would become "//evil".
+		if r < 0x20 || r == 0x7f {
+			return "/can-bo"
+		}
 	}
 	return next
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -49,7 +50,7 @@ func (s *Server) parseUpload(w http.ResponseWriter, r *http.Request) ([]crimesou
 			return nil, errs.Field("attachments", "Chỉ được đính kèm tối đa %d tệp.", lim.MaxFiles)
 		}
 		if fh.Size > lim.MaxFileBytes {
-			return nil, errs.Field("attachments", "Tệp “%s” quá lớn: mỗi tệp tối đa %d MB.", fh.Filename, lim.MaxFileBytes>>20)
+			return nil, errs.Field("attachments", "Tệp “%s” quá lớn: mỗi tệp tối đa %s.", fh.Filename, sizeText(lim.MaxFileBytes))
 		}
 		f, err := fh.Open()
 		if err != nil {
@@ -63,6 +64,18 @@ func (s *Server) parseUpload(w http.ResponseWriter, r *http.Request) ([]crimesou
 		out = append(out, crimesource.Upload{Name: fh.Filename, Data: data})
 	}
 	return out, nil
+}
+
+// sizeText words a size limit for people: whole megabytes, or kilobytes
+// for a limit that is not (a limit under 1 MB must not read "0 MB").
+func sizeText(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d byte", n)
 }
 
 func tooBig(err error) error {
