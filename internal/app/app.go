@@ -21,6 +21,7 @@ import (
 	"toandan/internal/clock"
 	"toandan/internal/config"
 	"toandan/internal/crimesource"
+	"toandan/internal/dashboard"
 	"toandan/internal/geo"
 	"toandan/internal/media"
 	"toandan/internal/metrics"
@@ -138,7 +139,8 @@ func (m *Main) Addr() string {
 func (m *Main) Handler() http.Handler {
 	proxies, _ := config.ParseProxies(m.Config.TrustedProxies) // checked by Config.Check
 	s := &web.Server{TrustedProxies: proxies, SecureCookies: m.Config.TLSCert != "" || len(proxies) > 0, DB: m.DB, Geo: m.Geo, Accounts: m.Accounts, Sources: m.Sources,
-		Movement: m.Movement, Recognition: m.Recognition, Guard: m.Guard, Metrics: m.Metrics, Clock: m.Clock, Log: m.Log, Version: m.Version}
+		Movement: m.Movement, Recognition: m.Recognition, Guard: m.Guard, Metrics: m.Metrics, Clock: m.Clock, Log: m.Log, Version: m.Version,
+		Dashboard: &dashboard.Service{DB: m.DB, Geo: m.Geo, Movement: m.Movement, Recognition: m.Recognition, Clock: m.Clock, AtRiskDays: m.Sources.AtRiskDays}}
 	return s.Handler()
 }
 

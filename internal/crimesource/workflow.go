@@ -352,6 +352,13 @@ func (st *step) apply(ctx context.Context) (int64, error) {
 		if err := closeDeadlines(ctx, tx, c.id, transferRules, st.at, true); err != nil {
 			return 0, err
 		}
+		if c.unitLevel == "national" {
+			// The national intake unit's own limits end with the transfer;
+			// the province's investigation body starts its own.
+			if err := st.closeAll(ctx); err != nil {
+				return 0, err
+			}
+		}
 		if err := startInvestigationDeadlines(ctx, tx, st.rules, st.cal, c.id, target.ID, st.now); err != nil {
 			return 0, err
 		}

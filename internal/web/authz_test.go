@@ -299,6 +299,9 @@ func authzRules() map[string]rule {
 			req: object(http.MethodPost, "source", "/can-bo/nguon-tin/{id}/danh-tinh", url.Values{"reason": {""}})},
 		"GET /can-bo/tep/{id}": {req: object(http.MethodGet, "file", "/can-bo/tep/{id}", nil)},
 
+		// Dashboards, of the unit given as ?don-vi=.
+		"GET /can-bo/so-lieu": {req: unitPage("/can-bo/so-lieu")},
+
 		// Time limits and the calendar.
 		"GET /can-bo/thoi-han":       {req: page("/can-bo/thoi-han")},
 		"POST /can-bo/thoi-han/ngay": {roles: admins, req: form("/can-bo/thoi-han/ngay", url.Values{"day": {""}, "name": {""}, "kind": {"holiday"}})},

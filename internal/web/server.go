@@ -16,6 +16,7 @@ import (
 	"toandan/internal/api"
 	"toandan/internal/clock"
 	"toandan/internal/crimesource"
+	"toandan/internal/dashboard"
 	"toandan/internal/geo"
 	"toandan/internal/metrics"
 	"toandan/internal/movement"
@@ -29,6 +30,8 @@ type Server struct {
 	Geo      *geo.Service
 	Accounts *account.Service
 	Sources  *crimesource.Service
+	// Dashboard computes the figures of the dashboards.
+	Dashboard *dashboard.Service
 	// Movement and Recognition serve the movement pages and the
 	// conference report.
 	Movement    *movement.Service
@@ -108,6 +111,7 @@ func (s *Server) Routes() *Router {
 	mux.HandleFunc("POST /can-bo/nguon-tin/{id}/thao-tac", s.staff(s.sourceAct))
 	mux.HandleFunc("POST /can-bo/nguon-tin/{id}/danh-tinh", s.staff(s.sourceReveal))
 	mux.HandleFunc("GET /can-bo/tep/{id}", s.staff(s.sourceFile))
+	mux.HandleFunc("GET /can-bo/so-lieu", s.staff(s.dashboardPage))
 	mux.HandleFunc("GET /can-bo/thoi-han", s.staff(s.rulesPage))
 	mux.HandleFunc("POST /can-bo/thoi-han/ngay", s.staff(s.dayOffSave))
 	mux.HandleFunc("POST /can-bo/thoi-han/ngay/{day}/xoa", s.staff(s.dayOffDelete))
