@@ -85,12 +85,17 @@ func decodeJSON(data []byte, v any) error {
 		var te *json.UnmarshalTypeError
 		var se *json.SyntaxError
 		switch {
-		case errors.As(err, &te):
+		case errors.As(err, &te) && te.Field != "":
 			return errs.Field(te.Field, "Trường %s có kiểu dữ liệu không đúng.", te.Field)
+		case errors.As(err, &te):
+			return errs.Field("body", "Nội dung gửi lên phải là một đối tượng JSON.")
 		case errors.As(err, &se), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 			return errs.Field("body", "Nội dung gửi lên không phải JSON hợp lệ.")
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			if f == "" {
+				return errs.Field("body", "Nội dung gửi lên có trường không tên.")
+			}
 			return errs.Field(f, "Trường %q không được hỗ trợ.", f)
 		}
 		return errs.Field("body", "Nội dung gửi lên không hợp lệ.")
