@@ -144,7 +144,7 @@ func (s *Service) CreateArea(ctx context.Context, commune string, in AreaInput, 
 			return fmt.Errorf("geo: create area: %w", err)
 		}
 		a = Area{ID: id, CommuneCode: commune, Name: in.Name, Kind: in.Kind, Note: in.Note, ValidFrom: today}
-		return appendAudit(ctx, tx, actor, "area.create", fmt.Sprintf("area:%d", id), commune+" "+in.Name)
+		return s.appendAudit(ctx, tx, actor, "area.create", fmt.Sprintf("area:%d", id), commune+" "+in.Name)
 	})
 	return a, err
 }
@@ -171,7 +171,7 @@ func (s *Service) UpdateArea(ctx context.Context, id int64, in AreaInput, actor 
 			in.Name, in.Kind, in.Note, store.FormatTime(s.Clock.Now()), id); err != nil {
 			return fmt.Errorf("geo: update area: %w", err)
 		}
-		return appendAudit(ctx, tx, actor, "area.update", fmt.Sprintf("area:%d", id), fmt.Sprintf("%s → %s", a.Name, in.Name))
+		return s.appendAudit(ctx, tx, actor, "area.update", fmt.Sprintf("area:%d", id), fmt.Sprintf("%s → %s", a.Name, in.Name))
 	})
 	if err != nil {
 		return Area{}, err

@@ -242,8 +242,8 @@ func (s *Service) Within(ctx context.Context, scope, code, d string) (bool, erro
 	return false, nil
 }
 
-func appendAudit(ctx context.Context, tx *store.Tx, actor, action, object, detail string) error {
-	return audit.Append(ctx, tx, audit.Entry{Actor: actor, Action: action, Object: object, Detail: audit.Clean(detail)})
+func (s *Service) appendAudit(ctx context.Context, tx *store.Tx, actor, action, object, detail string) error {
+	return audit.Append(ctx, tx, audit.Entry{At: s.Clock.Now(), Actor: actor, Action: action, Object: object, Detail: audit.Clean(detail)})
 }
 
 // CountChildren returns, for each province in force on d, how many

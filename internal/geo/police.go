@@ -173,6 +173,6 @@ func (s *Service) SetJurisdiction(ctx context.Context, code string, communes []s
 				return fmt.Errorf("geo: set jurisdiction: %w", err)
 			}
 		}
-		return appendAudit(ctx, tx, actor, "police.jurisdiction", "police:"+p.Code, strings.Join(communes, ","))
+		return s.appendAudit(ctx, tx, actor, "police.jurisdiction", "police:"+p.Code, strings.Join(communes, ","))
 	})
 }
