@@ -21,6 +21,10 @@ const (
 	ReviewMovement Action = "movement.review" // approve or return a commune's entries and recognition files; set festival plans
 	ManageTargets  Action = "targets.manage"  // set targets for the units in scope
 	ViewMovement   Action = "movement.view"   // see movement data and reports
+
+	// PublishWarnings: write, publish and take down the security warnings
+	// of the citizen portal, for the nation or a province in scope.
+	PublishWarnings Action = "warning.publish"
 )
 
 // policy says which roles may do an action at all; the unit scope is checked
@@ -36,6 +40,8 @@ var policy = map[Action][]Role{
 	ReviewMovement: {Admin, Ministry, Province},
 	ManageTargets:  {Admin, Ministry, Province},
 	ViewMovement:   {Admin, Ministry, Province, Investigator, Commune, Procuracy},
+
+	PublishWarnings: {Admin, Ministry, Province},
 }
 
 // Allowed reports whether role r may do action a anywhere.

@@ -30,6 +30,7 @@ import (
 	"toandan/internal/recognition/festivalsource"
 	"toandan/internal/seal"
 	"toandan/internal/store"
+	"toandan/internal/warning"
 	"toandan/internal/web"
 )
 
@@ -48,6 +49,7 @@ type Main struct {
 	// Movement's festival figures.
 	Movement    *movement.Service
 	Recognition *recognition.Service
+	Warnings    *warning.Service // the security warnings of the citizen portal
 	Guard       *api.Guard
 	Metrics     *metrics.Registry
 	Version     string
@@ -111,6 +113,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 	m.Movement = &movement.Service{DB: db, Geo: g, Clock: clk}
 	m.Recognition = &recognition.Service{DB: db, Geo: g, Clock: clk, Festival: festivalsource.Movement{Service: m.Movement},
 		Files: crimesource.DirStore{Dir: filepath.Join(cfg.DataDir, "files")}}
+	m.Warnings = &warning.Service{DB: db, Geo: g, Clock: clk}
 	m.Guard = newGuard(cfg, keys, clk)
 	m.Metrics.RegisterRuntime()
 	return m, nil
@@ -139,7 +142,7 @@ func (m *Main) Addr() string {
 func (m *Main) Handler() http.Handler {
 	proxies, _ := config.ParseProxies(m.Config.TrustedProxies) // checked by Config.Check
 	s := &web.Server{TrustedProxies: proxies, SecureCookies: m.Config.TLSCert != "" || len(proxies) > 0, DB: m.DB, Geo: m.Geo, Accounts: m.Accounts, Sources: m.Sources,
-		Movement: m.Movement, Recognition: m.Recognition, Guard: m.Guard, Metrics: m.Metrics, Clock: m.Clock, Log: m.Log, Version: m.Version,
+		Movement: m.Movement, Recognition: m.Recognition, Warnings: m.Warnings, Guard: m.Guard, Metrics: m.Metrics, Clock: m.Clock, Log: m.Log, Version: m.Version,
 		Dashboard: &dashboard.Service{DB: m.DB, Geo: m.Geo, Movement: m.Movement, Recognition: m.Recognition, Clock: m.Clock, AtRiskDays: m.Sources.AtRiskDays}}
 	return s.Handler()
 }

@@ -41,8 +41,10 @@ const usage = `toandan — tiếp nhận tin báo, tố giác tội phạm và p
 
 Usage:
   toandan serve        [--addr ADDR] [--data DIR] [--db URL]
+  toandan demo         [--addr ADDR] [--data DIR] [--db URL] [--geo DIR] [--seed N] [--size small|large]   (a made-up history in a fresh data folder, then serve it)
   toandan migrate      [--data DIR] [--db URL]
   toandan geo import   --valid-from YYYY-MM-DD [--valid-to YYYY-MM-DD] [--lineage LINEAGE.csv] FILE.csv
+  toandan geo import-boundaries --valid-from YYYY-MM-DD FILE.geojson   (FeatureCollection, province code in "code", "ma_tinh" or "province_code")
   toandan user create  --username U --role ROLE --unit CODE [--name "Full name"]   (password from stdin, or generated)
   toandan user passwd  --username U                                               (password from stdin, or generated)
   toandan audit verify
@@ -76,7 +78,7 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 	case "migrate":
 		err = c.migrate(ctx, args[1:])
 	case "geo":
-		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"import": c.geoImport})
+		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"import": c.geoImport, "import-boundaries": c.geoImportBoundaries})
 	case "user":
 		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"create": c.userCreate, "passwd": c.userPasswd})
 	case "audit":
@@ -85,6 +87,8 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"import": c.movementImport})
 	case "report":
 		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"festival": c.reportFestival})
+	case "demo":
+		err = c.runDemo(ctx, args[1:])
 	case "backup":
 		err = c.backup(ctx, args[1:])
 	case "restore":

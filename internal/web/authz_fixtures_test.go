@@ -19,6 +19,7 @@ import (
 	"toandan/internal/recognition"
 	"toandan/internal/store"
 	"toandan/internal/testutil"
+	"toandan/internal/warning"
 	"toandan/internal/web"
 )
 
@@ -115,9 +116,13 @@ type authzFixture struct {
 	// cycle with criterion 1 assessed (with a file).
 	areas, sources, files, points, models, cycles map[string]int64
 	// By province: a source received by a commune police unit and
-	// transferred to the province police, with its attachment.
-	provSources, provFiles map[string]int64
-	markers                []marker
+	// transferred to the province police, with its attachment; and a
+	// draft security warning.
+	provSources, provFiles, warnings map[string]int64
+	markers                          []marker
+	// publicWarning is a published nation-wide warning, which anyone may
+	// read on the portal; it carries no marker.
+	publicWarning int64
 	// receipt is the receipt code of T0101's source, for the citizen's
 	// follow-up routes.
 	receipt string
@@ -141,7 +146,7 @@ func newAuthzFixture(t *testing.T, e store.Engine) *authzFixture {
 		client: srv.NewClient(t),
 		areas:  map[string]int64{}, sources: map[string]int64{}, files: map[string]int64{},
 		points: map[string]int64{}, models: map[string]int64{}, cycles: map[string]int64{},
-		provSources: map[string]int64{}, provFiles: map[string]int64{},
+		provSources: map[string]int64{}, provFiles: map[string]int64{}, warnings: map[string]int64{},
 	}
 	f.client.Jar = nil // each request carries its officer's session itself
 	ctx := context.Background()
@@ -224,7 +229,21 @@ func newAuthzFixture(t *testing.T, e store.Engine) *authzFixture {
 		text := markText("TGP", p)
 		f.markers = append(f.markers, marker{text: text, province: p})
 		f.target(t, admin, p, text)
+		wtext := markText("WRN", p)
+		f.markers = append(f.markers, marker{text: wtext, province: p})
+		wn, err := m.Warnings.Create(ctx, admin, warning.Input{Unit: p, Category: "lua_dao_qua_mang", Title: "Cảnh báo " + wtext,
+			Body: "Thủ đoạn giả danh công an " + wtext + " gọi điện yêu cầu chuyển tiền."}, false)
+		if err != nil {
+			t.Fatalf("warning of %s: %v", p, err)
+		}
+		f.warnings[p] = wn.ID
 	}
+	pub, err := m.Warnings.Create(ctx, admin, warning.Input{Unit: geo.Nation, Category: "lua_dao_qua_mang", Title: "Cảnh báo toàn quốc thử nghiệm",
+		Body: "Không cung cấp mã OTP cho bất kỳ ai."}, true)
+	if err != nil {
+		t.Fatalf("nation-wide warning: %v", err)
+	}
+	f.publicWarning = pub.ID
 	if err := deadline.AddDayOff(ctx, m.DB, throwawayDay, "Ngày nghỉ thử", deadline.KindHoliday); err != nil {
 		t.Fatal(err)
 	}
@@ -350,6 +369,8 @@ func (f *authzFixture) id(kind string, a *actor, sc scope) string {
 		id = f.models[f.commune(a, sc)]
 	case "cycle":
 		id = f.cycles[f.commune(a, sc)]
+	case "warning":
+		id = f.warnings[f.province(a, sc)]
 	default:
 		panic("no object kind " + kind)
 	}
@@ -376,6 +397,8 @@ func (f *authzFixture) marker(kind string, a *actor, sc scope) string {
 		return markText("MD", f.commune(a, sc))
 	case "cycle":
 		return markText("EV", f.commune(a, sc))
+	case "warning":
+		return markText("WRN", f.province(a, sc))
 	}
 	panic("no marker kind " + kind)
 }
@@ -395,6 +418,17 @@ func (f *authzFixture) freshSession(t *testing.T, a *actor) string {
 // nextLoginWindow moves the clock past the login rate limit's window, so
 // that the login routes answer for what they are sent, not with 429.
 func (f *authzFixture) nextLoginWindow(*testing.T) { f.srv.Clock.Advance(61 * time.Second) }
+
+// unpublishWarnings puts the fixture's province warnings back to drafts,
+// after the route that publishes one has published it.
+func (f *authzFixture) unpublishWarnings(t *testing.T, _ *actor) {
+	t.Helper()
+	for p, id := range f.warnings {
+		if _, err := f.srv.Main.DB.Exec(context.Background(), "UPDATE warnings SET status = 'draft', published_at = '' WHERE id = ?", id); err != nil {
+			t.Fatalf("warning of %s back to draft: %v", p, err)
+		}
+	}
+}
 
 // restoreDay puts the throwaway day off back, for the route that deletes
 // it.
@@ -422,6 +456,7 @@ var digestTables = []string{
 	"sources", "source_events", "source_messages", "source_deadlines", "attachments", "reminders",
 	"festival_plans", "festival_points", "grassroots_models", "model_evaluations",
 	"recognition_cycles", "recognition_assessments", "recognition_events", "targets",
+	"warnings", "province_boundaries",
 }
 
 // digest hashes every row of the digest tables.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -183,6 +184,7 @@ var (
 	sourceTakers = []account.Role{account.Admin, account.Commune, account.Investigator} // enter sources, note on them
 	revealers    = []account.Role{account.Admin, account.Investigator}                  // the default --reveal-roles
 	admins       = []account.Role{account.Admin}
+	publishers   = []account.Role{account.Admin, account.Ministry, account.Province} // security warnings
 )
 
 // authzRules is the authorization matrix: one entry per route pattern.
@@ -372,6 +374,42 @@ func authzRules() map[string]rule {
 		// The national conference report: figures by province, which every
 		// movement role reads.
 		"GET /bao-cao/ngay-hoi/{year}": {req: page("/bao-cao/ngay-hoi/2026")},
+
+		// The province map: every officer opens it; the figures of
+		// provinces outside their scope are left out (map_test.go).
+		"GET /can-bo/ban-do":              {req: page("/can-bo/ban-do")},
+		"GET /can-bo/ban-do/du-lieu.json": {req: page("/can-bo/ban-do/du-lieu.json?chi-so=qua-han")},
+
+		// Security warnings. Anyone reads a published one on the portal;
+		// the fixture's province warnings are drafts, which only their
+		// province's officers and the nation's manage.
+		"GET /canh-bao/{id}": {public: true,
+			req: func(_ *testing.T, f *authzFixture, _ *actor, sc scope) (call, bool) {
+				return call{method: http.MethodGet, path: "/canh-bao/" + strconv.FormatInt(f.publicWarning, 10)}, sc == scopeOwn
+			}},
+		"GET /can-bo/canh-bao":     {roles: publishers, shows: "warning", req: page("/can-bo/canh-bao")},
+		"GET /can-bo/canh-bao/moi": {roles: publishers, req: page("/can-bo/canh-bao/moi")},
+		"POST /can-bo/canh-bao": {roles: publishers,
+			// No title: a permitted request fails validation; another
+			// province, or a unit that does not exist, is not found.
+			req: func(_ *testing.T, f *authzFixture, a *actor, sc scope) (call, bool) {
+				return call{method: http.MethodPost, path: "/can-bo/canh-bao", form: url.Values{"unit": {f.province(a, sc)},
+					"category": {"lua_dao"}, "title": {""}, "body": {"Nội dung thử."}, "dang": {"1"}}}, true
+			}},
+		"GET /can-bo/canh-bao/{id}": {roles: publishers, shows: "warning", req: object(http.MethodGet, "warning", "/can-bo/canh-bao/{id}", nil)},
+		// No unit and no title: a permitted request fails validation.
+		"POST /can-bo/canh-bao/{id}": {roles: publishers, req: object(http.MethodPost, "warning", "/can-bo/canh-bao/{id}", url.Values{"title": {""}})},
+		// Publishing is the permitted request; the warning goes back to a
+		// draft after it, so that the portal stays as the fixture made it.
+		"POST /can-bo/canh-bao/{id}/dang": {roles: publishers, req: object(http.MethodPost, "warning", "/can-bo/canh-bao/{id}/dang", empty),
+			after: func(t *testing.T, f *authzFixture, a *actor, _ call, r reply) {
+				if r.Status != http.StatusSeeOther {
+					t.Errorf("%s published a warning: status %d, want a redirect to it", a.name, r.Status)
+				}
+				f.unpublishWarnings(t, a)
+			}},
+		// The warning is a draft: a permitted request is a conflict.
+		"POST /can-bo/canh-bao/{id}/go": {roles: publishers, req: object(http.MethodPost, "warning", "/can-bo/canh-bao/{id}/go", empty)},
 	}
 }
 

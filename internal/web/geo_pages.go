@@ -11,10 +11,6 @@ import (
 	"toandan/internal/geo"
 )
 
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "home", view{Title: "Toàn dân bảo vệ an ninh Tổ quốc"})
-}
-
 func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, u *account.User) {
 	c, err := s.Sources.CountFor(r.Context(), actorOf(u))
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"toandan/internal/movement"
 	"toandan/internal/recognition"
 	"toandan/internal/store"
+	"toandan/internal/warning"
 )
 
 // Server holds what the pages need.
@@ -36,6 +37,7 @@ type Server struct {
 	// conference report.
 	Movement    *movement.Service
 	Recognition *recognition.Service
+	Warnings    *warning.Service // the security warnings of the citizen portal
 	Guard       *api.Guard
 	Metrics     *metrics.Registry
 	Clock       clock.Clock
@@ -61,6 +63,7 @@ func (s *Server) Handler() http.Handler {
 	var h http.Handler = mux
 	h = http.NewCrossOriginProtection().Handler(h)
 	h = securityHeaders(hsts(h))
+	h = gzipped(h)
 	if s.Metrics != nil {
 		h = s.Metrics.InstrumentHTTP(h, func(r *http.Request) string { return r.Pattern })
 	}
@@ -84,6 +87,7 @@ func (s *Server) Routes() *Router {
 	})
 
 	mux.HandleFunc("GET /{$}", s.home)
+	mux.HandleFunc("GET /canh-bao/{id}", s.warningPage)
 	mux.HandleFunc("GET /to-giac", s.reportForm)
 	mux.HandleFunc("POST /to-giac", s.reportSubmit)
 	mux.HandleFunc("GET /theo-doi", s.followForm)
@@ -112,6 +116,8 @@ func (s *Server) Routes() *Router {
 	mux.HandleFunc("POST /can-bo/nguon-tin/{id}/danh-tinh", s.staff(s.sourceReveal))
 	mux.HandleFunc("GET /can-bo/tep/{id}", s.staff(s.sourceFile))
 	mux.HandleFunc("GET /can-bo/so-lieu", s.staff(s.dashboardPage))
+	mux.HandleFunc("GET /can-bo/ban-do", s.staff(s.mapPage))
+	mux.HandleFunc("GET /can-bo/ban-do/du-lieu.json", s.staff(s.mapData))
 	mux.HandleFunc("GET /can-bo/thoi-han", s.staff(s.rulesPage))
 	mux.HandleFunc("POST /can-bo/thoi-han/ngay", s.staff(s.dayOffSave))
 	mux.HandleFunc("POST /can-bo/thoi-han/ngay/{day}/xoa", s.staff(s.dayOffDelete))
@@ -140,6 +146,14 @@ func (s *Server) Routes() *Router {
 	mux.HandleFunc("GET /can-bo/phong-trao/chi-tieu", s.staff(s.targetsPage))
 	mux.HandleFunc("POST /can-bo/phong-trao/chi-tieu", s.staff(s.targetCreate))
 	mux.HandleFunc("GET /bao-cao/ngay-hoi/{year}", s.staff(s.festivalReport))
+
+	mux.HandleFunc("GET /can-bo/canh-bao", s.staff(s.warningsList))
+	mux.HandleFunc("GET /can-bo/canh-bao/moi", s.staff(s.warningNew))
+	mux.HandleFunc("POST /can-bo/canh-bao", s.staff(s.warningCreate))
+	mux.HandleFunc("GET /can-bo/canh-bao/{id}", s.staff(s.warningEdit))
+	mux.HandleFunc("POST /can-bo/canh-bao/{id}", s.staff(s.warningUpdate))
+	mux.HandleFunc("POST /can-bo/canh-bao/{id}/dang", s.staff(s.warningPublish))
+	mux.HandleFunc("POST /can-bo/canh-bao/{id}/go", s.staff(s.warningUnpublish))
 	return mux
 }
 
