@@ -104,3 +104,17 @@ func (s *Service) rules(ctx context.Context) (*deadline.Rules, deadline.Calendar
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Ready checks that the folder exists and can be written.
+func (d DirStore) Ready(ctx context.Context) error {
+	if err := os.MkdirAll(d.Dir, 0o700); err != nil {
+		return fmt.Errorf("files: %w", err)
+	}
+	f, err := os.CreateTemp(d.Dir, ".ready-*")
+	if err != nil {
+		return fmt.Errorf("files: %w", err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}

@@ -195,6 +195,7 @@ func authzRules() map[string]rule {
 		"GET /static/":             {public: true, req: page("/static/style.css")},
 		"GET /static/pow.js":       {public: true, req: page("/static/pow.js")},
 		"GET /healthz":             {public: true, req: page("/healthz")},
+		"GET /readyz":              {public: true, req: page("/readyz")},
 		"GET /metrics":             {public: true, req: page("/metrics")},
 		"GET /api/v1/openapi.json": {public: true, req: page("/api/v1/openapi.json")},
 		"GET /api/v1/geo/units":    {public: true, req: page("/api/v1/geo/units?parent=01")},

@@ -76,6 +76,7 @@ func (s *Server) Routes() *Router {
 	mux := &Router{ServeMux: http.NewServeMux()}
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
 	if s.Metrics != nil {
 		mux.Handle("GET /metrics", s.Metrics.Handler())
 	}
