@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"time"
 
 	"toandan/internal/clock"
 	"toandan/internal/deadline"
@@ -28,6 +30,8 @@ type Service struct {
 	RevealRoles []string
 	// AtRiskDays: a limit with this many days left or fewer is "at risk".
 	AtRiskDays int
+
+	cache rulesCache
 }
 
 // FileStore keeps attachment bytes. Files reach it already encrypted.
@@ -91,7 +95,26 @@ func (d DirStore) Delete(ctx context.Context, name string) error {
 	return nil
 }
 
+// rulesCache keeps the deadline rules and the calendar between submissions:
+// they change a few times a year, and reading them on every report would
+// double the statements of the intake path. An edit in this process
+// invalidates them at once; another instance's edit is seen within
+// rulesTTL.
+type rulesCache struct {
+	mu     sync.Mutex
+	rules  *deadline.Rules
+	cal    deadline.Calendar
+	loaded time.Time
+}
+
+const rulesTTL = time.Minute
+
 func (s *Service) rules(ctx context.Context) (*deadline.Rules, deadline.Calendar, error) {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	if s.cache.rules != nil && time.Since(s.cache.loaded) < rulesTTL {
+		return s.cache.rules, s.cache.cal, nil
+	}
 	r, err := deadline.LoadRules(ctx, s.DB)
 	if err != nil {
 		return nil, nil, err
@@ -100,7 +123,16 @@ func (s *Service) rules(ctx context.Context) (*deadline.Rules, deadline.Calendar
 	if err != nil {
 		return nil, nil, err
 	}
+	s.cache.rules, s.cache.cal, s.cache.loaded = r, c, time.Now()
 	return r, c, nil
+}
+
+// InvalidateRules makes the next time limit computed read the rules and the
+// calendar again; call it after editing either.
+func (s *Service) InvalidateRules() {
+	s.cache.mu.Lock()
+	s.cache.rules, s.cache.cal = nil, nil
+	s.cache.mu.Unlock()
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

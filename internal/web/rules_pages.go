@@ -47,6 +47,7 @@ func (s *Server) dayOffSave(w http.ResponseWriter, r *http.Request, u *account.U
 	day, name, kind := r.PostFormValue("day"), r.PostFormValue("name"), r.PostFormValue("kind")
 	err := deadline.AddDayOff(r.Context(), s.DB, day, name, kind)
 	if err == nil {
+		s.Sources.InvalidateRules()
 		err = s.auditNow(r, u, "calendar.set", "day:"+day, kind+" "+name)
 	}
 	if err != nil {
@@ -69,6 +70,7 @@ func (s *Server) dayOffDelete(w http.ResponseWriter, r *http.Request, u *account
 	day := r.PathValue("day")
 	err := deadline.RemoveDayOff(r.Context(), s.DB, day)
 	if err == nil {
+		s.Sources.InvalidateRules()
 		err = s.auditNow(r, u, "calendar.remove", "day:"+day, "")
 	}
 	if err != nil {
