@@ -438,7 +438,9 @@ func (s *Service) Submit(ctx context.Context, in Intake, actor Actor) (Receipt, 
 	if in.Anonymous || in.Reporter == nil {
 		anonymous = 1
 	}
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+	// A grouped transaction: a burst of reports shares one durable commit
+	// on SQLite, each report under its own savepoint (see store.InGroupTx).
+	err = s.DB.InGroupTx(ctx, func(tx *store.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO register_counters (unit_id, year, last_no) VALUES (?, ?, 1)
 			ON CONFLICT (unit_id, year) DO UPDATE SET last_no = register_counters.last_no + 1 RETURNING last_no`, unit.ID, year).Scan(&rec.RegisterNo); err != nil {
 			return fmt.Errorf("crimesource: register number: %w", err)

@@ -37,6 +37,8 @@ type DB struct {
 	R      *sql.DB
 	// Path is the SQLite file, empty on PostgreSQL.
 	Path string
+
+	group committer // SQLite's group commits (InGroupTx)
 }
 
 // Open opens the database named by dsn. A dsn starting with postgres:// or
@@ -116,6 +118,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.stopGroup()
 	err := db.W.Close()
 	if db.R != db.W {
 		if rerr := db.R.Close(); err == nil {
