@@ -23,6 +23,7 @@ import (
 	"toandan/internal/crimesource"
 	"toandan/internal/dashboard"
 	"toandan/internal/geo"
+	"toandan/internal/jobs"
 	"toandan/internal/media"
 	"toandan/internal/metrics"
 	"toandan/internal/movement"
@@ -53,6 +54,13 @@ type Main struct {
 	Guard       *api.Guard
 	Metrics     *metrics.Registry
 	Version     string
+	// Jobs is the queue of one-off background jobs and Scheduler runs the
+	// periodic ones (reminders, retention), both shared through the
+	// database with every other instance; Instance names this process in
+	// them.
+	Jobs      *jobs.Queue
+	Scheduler *jobs.Scheduler
+	Instance  string
 
 	listener net.Listener
 	server   *http.Server
@@ -116,6 +124,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 	m.Warnings = &warning.Service{DB: db, Geo: g, Clock: clk}
 	m.Guard = newGuard(cfg, keys, clk)
 	m.Metrics.RegisterRuntime()
+	m.setUpJobs()
+	m.registerDBMetrics()
 	return m, nil
 }
 
@@ -168,13 +178,12 @@ func (m *Main) Serve(ctx context.Context) error {
 	if m.Config.TLSCert != "" {
 		scheme = "https://"
 	}
-	m.Log.Info("serving", "addr", scheme+m.Addr(), "engine", m.DB.Engine, "version", m.Version)
+	m.Log.Info("serving", "addr", scheme+m.Addr(), "engine", m.DB.Engine, "version", m.Version, "instance", m.Instance)
 	jobCtx, stopJobs := context.WithCancel(ctx)
-	defer stopJobs()
-	go m.runJobs(jobCtx)
-	// Retention: sources closed more than RetentionDays ago are purged at
-	// start and then daily; 0 keeps them forever.
-	go m.Sources.RetentionJob(jobCtx, m.Config.RetentionDays, 24*time.Hour, m.Log)
+	jobsDone := make(chan struct{})
+	go func() { m.runJobs(jobCtx); close(jobsDone) }()
+	// A job still running at shutdown ends before the database closes.
+	defer func() { stopJobs(); <-jobsDone }()
 	errc := make(chan error, 1)
 	go func() {
 		if m.Config.TLSCert != "" {
@@ -202,27 +211,6 @@ func (m *Main) Serve(ctx context.Context) error {
 
 // Close releases the database.
 func (m *Main) Close() error { return m.DB.Close() }
-
-// runJobs runs the periodic background work until ctx ends: recording
-// reminders for limits at risk or overdue.
-func (m *Main) runJobs(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		if n, err := m.Sources.RecordReminders(ctx); err != nil {
-			if ctx.Err() == nil {
-				m.Log.Error("reminders", "err", err)
-			}
-		} else if n > 0 {
-			m.Log.Info("reminders recorded", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
 
 func limits(cfg config.Config) media.Limits {
 	l := media.DefaultLimits()

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is what every subcommand that opens the database shares.
@@ -40,6 +41,13 @@ type Config struct {
 	// RetentionDays: closed sources are purged this many days after they
 	// closed; 0 keeps them forever.
 	RetentionDays int
+
+	// JobTick is the period of the deadline reminder job, which runs once
+	// per period across all instances on one database. Zero means a
+	// minute; tests shorten it.
+	JobTick time.Duration
+	// jobTickErr keeps a bad TOANDAN_JOB_TICK for Check to report.
+	jobTickErr error
 }
 
 // Var describes one setting, for the help text and the docs.
@@ -64,6 +72,17 @@ var Vars = []Var{
 	{"reveal-roles", "TOANDAN_REVEAL_ROLES", "investigator,admin", "roles that may reveal a reporter's identity after stating a reason (investigator, admin)"},
 	{"retention-days", "TOANDAN_RETENTION_DAYS", "0", "purge closed sources and their files this many days after they closed (0: keep forever)"},
 	{"identity-key", "TOANDAN_IDENTITY_KEY", "", "key file sealing reporters' identities (default: identity.key in the data folder); back it up apart from the database"},
+	{"job-tick", "TOANDAN_JOB_TICK", "1m", "period of the deadline reminder job, run once per period by one of the instances sharing the database (1s to 1h)"},
+}
+
+// varNamed returns the setting with the given flag name.
+func varNamed(flag string) Var {
+	for _, v := range Vars {
+		if v.Flag == flag {
+			return v
+		}
+	}
+	panic("config: no setting --" + flag)
 }
 
 // Register adds the shared settings to fs and returns the Config they fill.
@@ -101,6 +120,13 @@ func Register(fs *flag.FlagSet, getenv func(string) string) *Config {
 	fs.StringVar(&c.RevealRoles, Vars[12].Flag, env(Vars[12]), Vars[12].Help+" ($"+Vars[12].Env+")")
 	intVar(&c.RetentionDays, Vars[13])
 	fs.StringVar(&c.KeyFile, Vars[14].Flag, env(Vars[14]), Vars[14].Help+" ($"+Vars[14].Env+")")
+	tick := varNamed("job-tick")
+	d, err := time.ParseDuration(env(tick))
+	if err != nil {
+		c.jobTickErr = fmt.Errorf("config: $%s: %w", tick.Env, err)
+		d, _ = time.ParseDuration(tick.Default)
+	}
+	fs.DurationVar(&c.JobTick, tick.Flag, d, tick.Help+" ($"+tick.Env+")")
 	return c
 }
 
@@ -116,6 +142,12 @@ func (c *Config) Check() error {
 	c.DataDir = abs
 	if c.MaxFiles < 0 || c.MaxFileMB < 0 || c.SubmitLimit < 0 || c.SubmitGlobal < 0 || c.PoWDifficulty < 0 || c.PoWDifficulty > 28 || c.RetentionDays < 0 {
 		return fmt.Errorf("config: --max-files, --max-file-mb, --submit-limit, --submit-global must be positive and --pow-difficulty 0 to 28")
+	}
+	if c.jobTickErr != nil {
+		return c.jobTickErr
+	}
+	if c.JobTick != 0 && (c.JobTick < time.Second || c.JobTick > time.Hour) {
+		return fmt.Errorf("config: --job-tick %s: must be between 1s and 1h", c.JobTick)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("config: --tls-cert and --tls-key go together")

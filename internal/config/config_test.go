@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"toandan/internal/config"
 )
@@ -46,5 +47,43 @@ func TestFlagWinsOverEnvironment(t *testing.T) {
 	fs2.Parse([]string{"--pow-difficulty", "40"})
 	if err := c2.Check(); err == nil {
 		t.Error("a proof-of-work difficulty of 40 was accepted")
+	}
+}
+
+// The reminder period comes from TOANDAN_JOB_TICK or --job-tick; a value
+// that does not parse, or lies outside 1s..1h, is refused rather than
+// silently replaced by the default.
+func TestJobTick(t *testing.T) {
+	for _, c := range []struct {
+		env  string
+		args []string
+		want time.Duration
+		ok   bool
+	}{
+		{"", nil, time.Minute, true},
+		{"2s", nil, 2 * time.Second, true},
+		{"2s", []string{"--job-tick", "5m"}, 5 * time.Minute, true},
+		{"hai giây", nil, 0, false},
+		{"", []string{"--job-tick", "500ms"}, 0, false},
+		{"2h", nil, 0, false},
+	} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		cfg := config.Register(fs, func(k string) string {
+			if k == "TOANDAN_JOB_TICK" {
+				return c.env
+			}
+			return ""
+		})
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		err := cfg.Check()
+		if (err == nil) != c.ok {
+			t.Errorf("env %q, args %v: Check() = %v, want ok %v", c.env, c.args, err, c.ok)
+			continue
+		}
+		if c.ok && cfg.JobTick != c.want {
+			t.Errorf("env %q, args %v: JobTick %s, want %s", c.env, c.args, cfg.JobTick, c.want)
+		}
 	}
 }

@@ -23,9 +23,19 @@ func (s *Service) CountFor(ctx context.Context, actor Actor) (Counts, error) {
 	if err != nil {
 		return Counts{}, err
 	}
+	return s.countIn(ctx, sc)
+}
+
+// CountAll returns the same figures for the whole country, for the
+// metrics: the database is shared, so they hold for every instance.
+func (s *Service) CountAll(ctx context.Context) (Counts, error) {
+	return s.countIn(ctx, scope{all: true})
+}
+
+func (s *Service) countIn(ctx context.Context, sc scope) (Counts, error) {
 	cond, args := sc.where()
 	var c Counts
-	err = s.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.status = 'received' THEN 1 ELSE 0 END), 0) FROM sources s
+	err := s.DB.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.status = 'received' THEN 1 ELSE 0 END), 0) FROM sources s
 		WHERE s.closed_at = '' AND s.status NOT IN ('prosecuted', 'not_prosecuted', 'not_crime', 'transferred_out', 'merged') AND `+cond, args...).Scan(&c.Open, &c.New)
 	if err != nil {
 		return c, fmt.Errorf("crimesource: counts: %w", err)

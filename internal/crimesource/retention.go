@@ -302,17 +302,8 @@ func (s *Service) RetentionJob(ctx context.Context, days int, every time.Duratio
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		cut := RetentionCutoff(s.Clock.Now(), days)
-		res, err := s.Purge(ctx, cut, "system")
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("retention purge", "err", err, "purged", res.Sources)
-		case res.Sources > 0 || len(res.FileErrors) > 0:
-			log.Info("retention purge", "closed_before", cut.Format(store.DateLayout), "sources", res.Sources,
-				"attachments", res.Attachments, "files", res.Files, "held_for_merged", res.Held)
-		}
-		for _, fe := range res.FileErrors {
-			log.Warn("retention purge: stored file not removed", "file", fe)
+		if err := s.RetentionOnce(ctx, days, log); err != nil && ctx.Err() == nil {
+			log.Error("retention purge", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -320,4 +311,27 @@ func (s *Service) RetentionJob(ctx context.Context, days int, every time.Duratio
 		case <-t.C:
 		}
 	}
+}
+
+// RetentionOnce purges the sources closed more than days days ago, logging
+// what it removed; days <= 0 keeps sources forever. Servers sharing one
+// database run it through a periodic job, so that one of them purges each
+// day.
+func (s *Service) RetentionOnce(ctx context.Context, days int, log *slog.Logger) error {
+	if days <= 0 {
+		return nil
+	}
+	cut := RetentionCutoff(s.Clock.Now(), days)
+	res, err := s.Purge(ctx, cut, "system")
+	if res.Sources > 0 || len(res.FileErrors) > 0 {
+		log.Info("retention purge", "closed_before", cut.Format(store.DateLayout), "sources", res.Sources,
+			"attachments", res.Attachments, "files", res.Files, "held_for_merged", res.Held)
+	}
+	for _, fe := range res.FileErrors {
+		log.Warn("retention purge: stored file not removed", "file", fe)
+	}
+	if err != nil {
+		return fmt.Errorf("retention purge (%d sources purged before the error): %w", res.Sources, err)
+	}
+	return nil
 }

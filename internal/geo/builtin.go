@@ -70,8 +70,19 @@ func BuiltinProvinces() []Unit {
 
 // EnsureBuiltins adds the built-in provinces, the national intake unit and a
 // police unit per province, where they are missing. It is safe to run at
-// every start.
+// every start, and by instances starting together on one database.
 func EnsureBuiltins(ctx context.Context, db *store.DB, now string) error {
+	err := ensureBuiltins(ctx, db, now)
+	if store.IsUniqueViolation(err) {
+		// Another instance starting at the same moment added them first:
+		// on PostgreSQL both transactions saw them missing. They are there
+		// now; look again.
+		err = ensureBuiltins(ctx, db, now)
+	}
+	return err
+}
+
+func ensureBuiltins(ctx context.Context, db *store.DB, now string) error {
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		for _, u := range BuiltinProvinces() {
 			var n int

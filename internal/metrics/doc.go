@@ -2,8 +2,9 @@
 // Prometheus text exposition format, version 0.0.4.
 //
 // It supports counters, gauges, gauge functions and histograms, each with an
-// optional set of labels, plus a few Go runtime gauges and an HTTP middleware
-// that records request counts and latencies.
+// optional set of labels, collectors that set metrics at scrape time, plus a
+// few Go runtime gauges and an HTTP middleware that records request counts
+// and latencies.
 //
 // There is no global state: the application creates a [Registry] with [New],
 // registers its metrics on it and passes it to the components that need it.

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -685,5 +686,32 @@ func TestInstrumentHTTPRealServer(t *testing.T) {
 				t.Errorf("%s = %v, want 1", series, v)
 			}
 		})
+	}
+}
+
+// A collector runs before the families are written, with the scrape
+// request's context, so the values it sets are in the same scrape.
+func TestCollect(t *testing.T) {
+	r := New()
+	g := r.Gauge("rows", "Rows in a shared table.", "table")
+	type key struct{}
+	var seen []any
+	r.Collect(func(ctx context.Context) {
+		seen = append(seen, ctx.Value(key{}))
+		g.WithLabelValues("jobs").Add(2)
+	})
+
+	if v := sampleValue(t, expose(t, r), `rows{table="jobs"}`); v != 2 {
+		t.Errorf("after WriteTo: rows = %v, want 2", v)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req = req.WithContext(context.WithValue(req.Context(), key{}, "scrape"))
+	rec := httptest.NewRecorder()
+	r.Handler().ServeHTTP(rec, req)
+	if v := sampleValue(t, rec.Body.String(), `rows{table="jobs"}`); v != 4 {
+		t.Errorf("after Handler: rows = %v, want 4", v)
+	}
+	if len(seen) != 2 || seen[0] != nil || seen[1] != "scrape" {
+		t.Errorf("collector saw contexts carrying %v, want [<nil> scrape]", seen)
 	}
 }

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -48,6 +49,8 @@ type Registry struct {
 
 	httpOnce    sync.Once
 	httpMetrics *httpMetrics
+
+	collectors []func(context.Context)
 }
 
 // New returns an empty registry.
@@ -82,21 +85,35 @@ func (r *Registry) register(f family, sampleNames ...string) {
 	r.families[name] = f
 }
 
+// Collect registers fn to run at the start of every scrape, before any
+// family is written. It lets gauges whose values live outside the process
+// (e.g. in a database several processes share) be set by one query per
+// scrape rather than one per gauge. fn gets the scrape request's context
+// (context.Background for WriteTo) and must be safe for concurrent use.
+func (r *Registry) Collect(fn func(ctx context.Context)) {
+	if fn == nil {
+		panic("metrics: Collect: nil function")
+	}
+	r.mu.Lock()
+	r.collectors = append(r.collectors, fn)
+	r.mu.Unlock()
+}
+
 // WriteTo writes all registered metrics to w in the Prometheus text
 // exposition format (version 0.0.4). Families are sorted by name and series
-// by label values. Gauge functions are evaluated during the call.
+// by label values. Collectors and gauge functions run during the call.
 func (r *Registry) WriteTo(w io.Writer) (int64, error) {
 	var b bytes.Buffer
-	r.render(&b)
+	r.render(context.Background(), &b)
 	return b.WriteTo(w)
 }
 
 // Handler returns an HTTP handler that serves the registry in the
 // Prometheus text exposition format.
 func (r *Registry) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		var b bytes.Buffer
-		r.render(&b)
+		r.render(req.Context(), &b)
 		h := w.Header()
 		h.Set("Content-Type", ContentType)
 		h.Set("Content-Length", strconv.Itoa(b.Len()))
@@ -104,8 +121,17 @@ func (r *Registry) Handler() http.Handler {
 	})
 }
 
-// render appends the exposition of all families to b.
-func (r *Registry) render(b *bytes.Buffer) {
+// render runs the collectors, then appends the exposition of all families
+// to b.
+func (r *Registry) render(ctx context.Context, b *bytes.Buffer) {
+	r.mu.Lock()
+	collectors := slices.Clone(r.collectors)
+	r.mu.Unlock()
+	// Outside the lock, like gauge functions: collectors set metrics of
+	// this registry.
+	for _, fn := range collectors {
+		fn(ctx)
+	}
 	r.mu.Lock()
 	fams := make([]family, 0, len(r.families))
 	for _, f := range r.families {
