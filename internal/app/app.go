@@ -27,6 +27,7 @@ import (
 	"toandan/internal/media"
 	"toandan/internal/metrics"
 	"toandan/internal/movement"
+	"toandan/internal/objstore"
 	"toandan/internal/recognition"
 	"toandan/internal/recognition/festivalsource"
 	"toandan/internal/seal"
@@ -105,6 +106,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		log.Warn("identity key created: back it up now, apart from the database; without it sealed identities, receipt codes and files cannot be read",
 			"file", keyFile, "fingerprint", keys.Fingerprint())
 	}
+	files := fileStore(cfg, log)
 	g := &geo.Service{DB: db, Clock: clk}
 	m := &Main{
 		Config:   cfg,
@@ -113,14 +115,14 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		DB:       db,
 		Geo:      g,
 		Accounts: &account.Service{DB: db, Geo: g, Clock: clk, Settings: account.DefaultSettings()},
-		Sources: &crimesource.Service{DB: db, Geo: g, Clock: clk, Keys: keys, Files: crimesource.DirStore{Dir: filepath.Join(cfg.DataDir, "files")},
+		Sources: &crimesource.Service{DB: db, Geo: g, Clock: clk, Keys: keys, Files: files,
 			Limits: limits(cfg), RevealRoles: revealRoles(cfg), AtRiskDays: 3},
 		Metrics: metrics.New(),
 		Version: Version(),
 	}
 	m.Movement = &movement.Service{DB: db, Geo: g, Clock: clk}
 	m.Recognition = &recognition.Service{DB: db, Geo: g, Clock: clk, Festival: festivalsource.Movement{Service: m.Movement},
-		Files: crimesource.DirStore{Dir: filepath.Join(cfg.DataDir, "files")}}
+		Files: files}
 	m.Warnings = &warning.Service{DB: db, Geo: g, Clock: clk}
 	m.Guard = newGuard(cfg, keys, clk)
 	m.Metrics.RegisterRuntime()
@@ -251,4 +253,16 @@ func revealRoles(cfg config.Config) []string {
 		return []string{"investigator", "admin"} // Config.Check refused it already
 	}
 	return roles
+}
+
+// fileStore is where attachments are kept: the S3-compatible bucket when
+// an endpoint is configured, so that every instance sees the same files,
+// else the data folder.
+func fileStore(cfg config.Config, log *slog.Logger) crimesource.FileStore {
+	if cfg.S3Endpoint == "" {
+		return crimesource.DirStore{Dir: filepath.Join(cfg.DataDir, "files")}
+	}
+	log.Info("attachments in object storage", "endpoint", cfg.S3Endpoint, "bucket", cfg.S3Bucket, "prefix", cfg.S3Prefix)
+	return &objstore.S3{Endpoint: cfg.S3Endpoint, Region: cfg.S3Region, Bucket: cfg.S3Bucket, Prefix: cfg.S3Prefix,
+		AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey, VirtualHost: cfg.S3VirtualHost}
 }

@@ -490,8 +490,15 @@ func (c *CLI) backup(ctx context.Context, args []string) error {
 	if man.FilesOnly {
 		fmt.Fprintf(c.Stdout, "the database is NOT in this archive: back it up with\n  %s\n", backup.PgDumpCommand)
 	}
-	for _, n := range man.MissingFiles {
-		fmt.Fprintln(c.Stdout, "warning: attachment file missing from the files folder:", n)
+	if cfg.S3Endpoint != "" {
+		// Every attachment then lives in the bucket, and would otherwise be
+		// listed here as missing.
+		fmt.Fprintf(c.Stdout, "attachments are in object storage (bucket %s at %s) and are NOT in this archive: "+
+			"back them up with the storage's own versioning or replication\n", cfg.S3Bucket, cfg.S3Endpoint)
+	} else {
+		for _, n := range man.MissingFiles {
+			fmt.Fprintln(c.Stdout, "warning: attachment file missing from the files folder:", n)
+		}
 	}
 	fmt.Fprintln(c.Stdout, backup.KeyReminder(cfg.KeyFile, man.KeyFingerprint))
 	return nil

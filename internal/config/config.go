@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -48,6 +49,18 @@ type Config struct {
 	JobTick time.Duration
 	// jobTickErr keeps a bad TOANDAN_JOB_TICK for Check to report.
 	jobTickErr error
+
+	// S3Endpoint, when set, keeps attachments in this S3-compatible object
+	// storage instead of the data folder, so that several servers share
+	// them. The other S3 settings say where and with which keys.
+	S3Endpoint      string
+	S3Bucket        string
+	S3Region        string
+	S3AccessKey     string
+	S3SecretKey     string
+	S3SecretKeyFile string // read by Check into S3SecretKey
+	S3Prefix        string // a folder inside the bucket, e.g. "toandan/"
+	S3VirtualHost   bool   // bucket.host/key instead of host/bucket/key
 }
 
 // Var describes one setting, for the help text and the docs.
@@ -73,6 +86,14 @@ var Vars = []Var{
 	{"retention-days", "TOANDAN_RETENTION_DAYS", "0", "purge closed sources and their files this many days after they closed (0: keep forever)"},
 	{"identity-key", "TOANDAN_IDENTITY_KEY", "", "key file sealing reporters' identities (default: identity.key in the data folder); back it up apart from the database"},
 	{"job-tick", "TOANDAN_JOB_TICK", "1m", "period of the deadline reminder job, run once per period by one of the instances sharing the database (1s to 1h)"},
+	{"s3-endpoint", "TOANDAN_S3_ENDPOINT", "", "URL of S3-compatible object storage for attachments (https://host[:port]); empty: files in the data folder"},
+	{"s3-bucket", "TOANDAN_S3_BUCKET", "", "object storage bucket for attachments"},
+	{"s3-region", "TOANDAN_S3_REGION", "us-east-1", "object storage region, used in request signatures"},
+	{"s3-access-key", "TOANDAN_S3_ACCESS_KEY", "", "object storage access key"},
+	{"s3-secret-key", "TOANDAN_S3_SECRET_KEY", "", "object storage secret key"},
+	{"s3-secret-key-file", "TOANDAN_S3_SECRET_KEY_FILE", "", "file holding the object storage secret key (instead of --s3-secret-key)"},
+	{"s3-prefix", "TOANDAN_S3_PREFIX", "", "folder inside the bucket for the attachments, e.g. toandan/"},
+	{"s3-virtual-host", "TOANDAN_S3_VIRTUAL_HOST", "false", "address the bucket as bucket.host (virtual-host style) instead of host/bucket"},
 }
 
 // varNamed returns the setting with the given flag name.
@@ -127,8 +148,30 @@ func Register(fs *flag.FlagSet, getenv func(string) string) *Config {
 		d, _ = time.ParseDuration(tick.Default)
 	}
 	fs.DurationVar(&c.JobTick, tick.Flag, d, tick.Help+" ($"+tick.Env+")")
+	for _, s := range []struct {
+		p    *string
+		flag string
+	}{
+		{&c.S3Endpoint, "s3-endpoint"}, {&c.S3Bucket, "s3-bucket"}, {&c.S3Region, "s3-region"},
+		{&c.S3AccessKey, "s3-access-key"}, {&c.S3SecretKeyFile, "s3-secret-key-file"}, {&c.S3Prefix, "s3-prefix"},
+	} {
+		v := varNamed(s.flag)
+		fs.StringVar(s.p, v.Flag, env(v), v.Help+" ($"+v.Env+")")
+	}
+	secret := varNamed("s3-secret-key")
+	c.S3SecretKey = env(secret)
+	fs.Var(hidden{&c.S3SecretKey}, secret.Flag, secret.Help+" ($"+secret.Env+")")
+	vh := varNamed("s3-virtual-host")
+	fs.BoolVar(&c.S3VirtualHost, vh.Flag, env(vh) == "true" || env(vh) == "1", vh.Help+" ($"+vh.Env+")")
 	return c
 }
+
+// hidden is a string flag whose value --help does not print: a default
+// taken from the environment would otherwise show a secret on the terminal.
+type hidden struct{ p *string }
+
+func (h hidden) String() string     { return "" }
+func (h hidden) Set(v string) error { *h.p = v; return nil }
 
 // Check validates the settings after parsing.
 func (c *Config) Check() error {
@@ -160,6 +203,45 @@ func (c *Config) Check() error {
 	}
 	if c.KeyFile == "" {
 		c.KeyFile = filepath.Join(abs, "identity.key")
+	}
+	return c.checkS3()
+}
+
+// checkS3 reads the secret key file and checks that object storage is
+// either fully configured or not at all: a bucket without an endpoint
+// would silently keep files in the local folder.
+func (c *Config) checkS3() error {
+	if c.S3SecretKeyFile != "" {
+		if c.S3SecretKey != "" {
+			return fmt.Errorf("config: give --s3-secret-key or --s3-secret-key-file, not both")
+		}
+		b, err := os.ReadFile(c.S3SecretKeyFile)
+		if err != nil {
+			return fmt.Errorf("config: --s3-secret-key-file: %w", err)
+		}
+		c.S3SecretKey = strings.TrimSpace(string(b))
+	}
+	if c.S3Endpoint == "" {
+		if c.S3Bucket != "" || c.S3AccessKey != "" || c.S3SecretKey != "" || c.S3Prefix != "" {
+			return fmt.Errorf("config: object storage settings are given but --s3-endpoint is empty (attachments would stay in the data folder)")
+		}
+		return nil
+	}
+	u, err := url.Parse(c.S3Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("config: --s3-endpoint %q: want the storage's URL, e.g. https://s3.example.vn or http://10.0.0.5:9000, without keys or query", c.S3Endpoint)
+	}
+	if c.S3Bucket == "" || c.S3AccessKey == "" || c.S3SecretKey == "" {
+		return fmt.Errorf("config: --s3-endpoint needs --s3-bucket, --s3-access-key and --s3-secret-key (or --s3-secret-key-file)")
+	}
+	if strings.Contains(c.S3Bucket, "/") {
+		return fmt.Errorf("config: --s3-bucket %q: a bucket name has no \"/\" (a folder inside the bucket goes in --s3-prefix)", c.S3Bucket)
+	}
+	if strings.HasPrefix(c.S3Prefix, "/") {
+		return fmt.Errorf("config: --s3-prefix %q must not start with \"/\"", c.S3Prefix)
+	}
+	if c.S3Region == "" {
+		c.S3Region = "us-east-1"
 	}
 	return nil
 }
