@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"toandan/internal/app"
+	"toandan/internal/bench"
 )
 
 func main() {
@@ -16,6 +17,6 @@ func main() {
 	defer stop()
 	fi, err := os.Stdin.Stat()
 	tty := err == nil && fi.Mode()&os.ModeCharDevice != 0
-	cli := &app.CLI{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, StdinIsTerminal: tty}
+	cli := &app.CLI{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, StdinIsTerminal: tty, Bench: bench.Command}
 	os.Exit(cli.Run(ctx, os.Args[1:]))
 }

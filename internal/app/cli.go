@@ -35,6 +35,8 @@ type CLI struct {
 	// StdinIsTerminal tells whether a password may be asked for
 	// interactively (then it is generated instead of read).
 	StdinIsTerminal bool
+	// Bench runs `toandan bench` (package bench, which builds on this one).
+	Bench func(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error
 }
 
 const usage = `toandan — tiếp nhận tin báo, tố giác tội phạm và phong trào Toàn dân bảo vệ an ninh Tổ quốc
@@ -53,6 +55,7 @@ Usage:
   toandan report festival --year Y [--view current|recorded] --format csv|xlsx [--out FILE]
   toandan backup       [--files-only] FILE            (SQLite: database snapshot + files; PostgreSQL: --files-only, database with pg_dump)
   toandan restore      [--force] [--files-only] FILE  (into a data folder without data; --force replaces it, server stopped)
+  toandan bench        [--scenario LIST] [--db URL] [--duration 10s] [--reports N] [--geo DIR] [--json]   (performance scenarios on temporary data; see docs/PERFORMANCE.md)
   toandan version
 
 Every command that opens the database reads --data/TOANDAN_DATA and --db/TOANDAN_DB.
@@ -75,6 +78,12 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 	switch cmd := args[0]; cmd {
 	case "serve":
 		err = c.serve(ctx, args[1:])
+	case "bench":
+		if c.Bench == nil {
+			err = errors.New("bench is not built into this program")
+		} else {
+			err = c.Bench(ctx, args[1:], c.Stdout, c.Stderr, c.Getenv)
+		}
 	case "migrate":
 		err = c.migrate(ctx, args[1:])
 	case "geo":

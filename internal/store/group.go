@@ -33,9 +33,9 @@ type committer struct {
 	// exclusively, so that nothing is queued after the committer stopped.
 	mu     sync.RWMutex
 	closed bool
-	reqs chan groupReq
-	stop chan struct{}
-	done chan struct{}
+	reqs   chan groupReq
+	stop   chan struct{}
+	done   chan struct{}
 }
 
 // InGroupTx runs fn in a write transaction like InTx, and returns once what
@@ -156,7 +156,7 @@ func (db *DB) runGroup(batch []groupReq, results []error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	t := &Tx{tx: tx, Engine: db.Engine}
+	t := &Tx{tx: tx, Engine: db.Engine, db: db}
 	for i, r := range batch {
 		if results[i] != nil {
 			continue
@@ -177,7 +177,9 @@ func (db *DB) runGroup(batch []groupReq, results []error) error {
 			return fmt.Errorf("store: release savepoint: %w", err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	db.stmts.prepareWanted(ctx, db.W)
+	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil

@@ -39,6 +39,7 @@ type DB struct {
 	Path string
 
 	group committer // SQLite's group commits (InGroupTx)
+	stmts stmtCache // SQLite's prepared statements
 }
 
 // Open opens the database named by dsn. A dsn starting with postgres:// or
@@ -119,6 +120,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.stopGroup()
+	db.stmts.close()
 	err := db.W.Close()
 	if db.R != db.W {
 		if rerr := db.R.Close(); err == nil {
@@ -159,14 +161,34 @@ func rebind(e Engine, q string) string {
 	return b.String()
 }
 
+// prepared returns q prepared on the reader pool when the engine gains by
+// it (SQLite), else nil.
+func (db *DB) prepared(ctx context.Context, pool *sql.DB, q string) *sql.Stmt {
+	if db.Engine != SQLite {
+		return nil
+	}
+	if s := db.stmts.get(pool, q); s != nil {
+		return s
+	}
+	return db.stmts.prepare(ctx, pool, q)
+}
+
 // Query runs a read on the reader pool.
 func (db *DB) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return db.R.QueryContext(ctx, db.Rebind(q), args...)
+	q = db.Rebind(q)
+	if s := db.prepared(ctx, db.R, q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return db.R.QueryContext(ctx, q, args...)
 }
 
 // QueryRow runs a one-row read on the reader pool.
 func (db *DB) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return db.R.QueryRowContext(ctx, db.Rebind(q), args...)
+	q = db.Rebind(q)
+	if s := db.prepared(ctx, db.R, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return db.R.QueryRowContext(ctx, q, args...)
 }
 
 // Exec runs one statement on the writer in its own implicit transaction.
@@ -178,18 +200,49 @@ func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 type Tx struct {
 	tx     *sql.Tx
 	Engine Engine
+	db     *DB
+}
+
+// stmt returns q prepared for this transaction, or nil to run it as text.
+func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if t.db == nil {
+		return nil
+	}
+	if t.db.Engine != SQLite {
+		return nil
+	}
+	s := t.db.stmts.get(t.db.W, q)
+	if s == nil {
+		// The writer's one connection is this transaction's: prepare
+		// after it ends.
+		t.db.stmts.want(q)
+		return nil
+	}
+	return t.tx.StmtContext(ctx, s)
 }
 
 func (t *Tx) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, rebind(t.Engine, q), args...)
+	q = rebind(t.Engine, q)
+	if s := t.stmt(ctx, q); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, q, args...)
 }
 
 func (t *Tx) Query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, rebind(t.Engine, q), args...)
+	q = rebind(t.Engine, q)
+	if s := t.stmt(ctx, q); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, q, args...)
 }
 
 func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, rebind(t.Engine, q), args...)
+	q = rebind(t.Engine, q)
+	if s := t.stmt(ctx, q); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
 // InsertID runs an INSERT ... RETURNING id and returns the new id.
@@ -222,13 +275,15 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	if err := fn(&Tx{tx: tx, Engine: db.Engine}); err != nil {
+	if err := fn(&Tx{tx: tx, Engine: db.Engine, db: db}); err != nil {
 		if rerr := tx.Rollback(); rerr != nil && !errors.Is(rerr, sql.ErrTxDone) {
 			return errors.Join(err, fmt.Errorf("store: rollback: %w", rerr))
 		}
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	db.stmts.prepareWanted(ctx, db.W)
+	if err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
