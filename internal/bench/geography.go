@@ -27,6 +27,7 @@ type commune struct{ code, province string }
 type geography struct {
 	units2025, units2022, lineage []byte
 	communes                      []commune
+	oldCommunes                   []string
 	real                          bool
 }
 
@@ -66,6 +67,12 @@ func readGeography(dir string) (*geography, error) {
 		f := strings.Split(strings.TrimSpace(line), ",")
 		if len(f) >= 4 && f[3] != "" {
 			g.communes = append(g.communes, commune{code: f[0], province: f[3]})
+		}
+	}
+	for _, line := range strings.Split(string(g.units2022), "\n")[1:] {
+		f := strings.Split(strings.TrimSpace(line), ",")
+		if len(f) >= 4 && len(f[0]) == 5 && (f[2] == "commune" || f[2] == "ward" || f[2] == "township") {
+			g.oldCommunes = append(g.oldCommunes, f[0])
 		}
 	}
 	return g, nil
@@ -116,6 +123,7 @@ func madeUpGeography() *geography {
 			op := oldProv[oldCode%len(oldProv)]
 			on := name()
 			fmt.Fprintf(&u22, "%s,%s,commune,%s\n", old, on, op)
+			g.oldCommunes = append(g.oldCommunes, old)
 			fmt.Fprintf(&lin, "%s,%s,%s,%s,commune,%s,full\n", old, code, on, nm, p.Code)
 		}
 	}

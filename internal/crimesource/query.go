@@ -73,6 +73,10 @@ func (f *Filter) ParseCursor(c string) error {
 	return nil
 }
 
+// ExportPage is the page size of exports: larger pages than a screen's, so
+// that a million rows take a few hundred queries rather than thousands.
+const ExportPage = 2000
+
 const openDeadlineCond = "d.met_at = '' AND d.cancelled_at = ''"
 
 // Inbox lists the sources an officer sees, newest first.
@@ -120,17 +124,24 @@ func (s *Service) Inbox(ctx context.Context, actor Actor, f Filter) (Page, error
 		args = append(args, "%"+term+"%")
 	}
 	if f.AfterAt != "" {
-		where = append(where, "(s.received_at < ? OR (s.received_at = ? AND s.id < ?))")
+		// The leading received_at <= ? is implied by the rest; it is there
+		// so that both engines start the next page in the index instead of
+		// scanning from the newest row again.
+		where = append(where, "s.received_at <= ? AND (s.received_at < ? OR s.id < ?)")
 		args = append(args, f.AfterAt, f.AfterAt, f.AfterID)
 	}
 	limit := f.Limit
-	if limit <= 0 || limit > 200 {
+	if limit <= 0 || (limit > 200 && limit != ExportPage) {
 		limit = 50
 	}
-	q := `SELECT s.id, s.tracking_code, s.kind, s.channel, s.category, c.name, s.status, p.name, s.commune_code, s.received_at,
+	// The names come from scalar subqueries, not joins: with joins SQLite
+	// may loop over the units first and sort every row of the scope,
+	// where sources alone walk an index already in order.
+	q := `SELECT s.id, s.tracking_code, s.kind, s.channel, s.category, (SELECT c.name FROM crime_categories c WHERE c.code = s.category),
+		s.status, (SELECT p.name FROM police_units p WHERE p.id = s.unit_id), s.commune_code, s.received_at,
 		COALESCE(s.register_year, 0), COALESCE(s.register_no, 0), s.anonymous, s.description,
 		COALESCE((SELECT MIN(d.due_at) FROM source_deadlines d WHERE d.source_id = s.id AND ` + openDeadlineCond + `), '')
-		FROM sources s JOIN police_units p ON p.id = s.unit_id JOIN crime_categories c ON c.code = s.category
+		FROM sources s
 		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY s.received_at DESC, s.id DESC LIMIT ` + strconv.Itoa(limit+1)
 	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -226,7 +227,32 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 				expCSV(t, s, srv.Ministry, "/can-bo/dia-ban/VN?dinh-dang=csv").check(t, []string{"so_don_vi_con"}, provName, tabName, crName)
 			})
 			t.Run("inbox", func(t *testing.T) {
-				expCSV(t, s, srv.A, "/can-bo/nguon-tin?dinh-dang=csv").check(t, []string{"so_tiep_nhan", "nam", "so_ngay_con_lai"}, expFormulas...)
+				all := expCSV(t, s, srv.A, "/can-bo/nguon-tin?dinh-dang=csv")
+				all.check(t, []string{"so_tiep_nhan", "nam", "so_ngay_con_lai"}, expFormulas...)
+				book := expXLSX(t, s, srv.A, "/can-bo/nguon-tin?dinh-dang=xlsx")
+				book.check(t, []string{"so_tiep_nhan", "nam", "so_ngay_con_lai"}, expFormulas...)
+				if fmt.Sprint(book.header) != fmt.Sprint(all.header) || len(book.rows) != len(all.rows) || len(all.rows) < 3 {
+					t.Fatalf("XLSX export %q with %d rows, CSV %q with %d", book.header, len(book.rows), all.header, len(all.rows))
+				}
+				for i := range all.rows {
+					if book.rows[i][0] != all.rows[i][0] {
+						t.Fatalf("row %d: XLSX %q, CSV %q", i, book.rows[i][0], all.rows[i][0])
+					}
+				}
+				// gioi-han keeps the newest rows; the count comes as a trailer.
+				res, err := srv.A.Get(s.URL + "/can-bo/nguon-tin?dinh-dang=csv&gioi-han=2")
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(body), "\ufeff"))).ReadAll()
+				if err != nil || len(recs) != 3 || recs[1][0] != all.rows[0][0] || recs[2][0] != all.rows[1][0] || res.Trailer.Get("X-Rows") != "2" {
+					t.Fatalf("gioi-han=2: %v, rows %q, X-Rows %q", err, recs, res.Trailer.Get("X-Rows"))
+				}
+				if r := get(t, s, srv.A, "/can-bo/nguon-tin?dinh-dang=csv&gioi-han=0"); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "Giới hạn số dòng") {
+					t.Fatalf("gioi-han=0: status %d", r.Status)
+				}
 			})
 			t.Run("festival", func(t *testing.T) {
 				points := expCSV(t, s, srv.A, "/can-bo/phong-trao/ngay-hoi?nam=2026&dinh-dang=csv")

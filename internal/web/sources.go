@@ -14,6 +14,7 @@ import (
 	"toandan/internal/crimesource"
 	"toandan/internal/errs"
 	"toandan/internal/geo"
+	"toandan/internal/xlsx"
 )
 
 func actorOf(u *account.User) crimesource.Actor {
@@ -66,8 +67,9 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, u *account.User) 
 		s.fail(w, r, u, err)
 		return
 	}
-	if r.URL.Query().Get("dinh-dang") == "csv" {
-		s.inboxCSV(w, r, u, f)
+	switch format := r.URL.Query().Get("dinh-dang"); format {
+	case "csv", "xlsx":
+		s.inboxExport(w, r, u, f, format)
 		return
 	}
 	page, err := s.Sources.Inbox(ctx, actorOf(u), f)
@@ -88,37 +90,96 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, u *account.User) 
 	s.render(w, r, http.StatusOK, "sources", view{Title: "Nguồn tin về tội phạm", User: u, Staff: true, Data: d})
 }
 
-func (s *Server) inboxCSV(w http.ResponseWriter, r *http.Request, u *account.User, f crimesource.Filter) {
+// maxExportRows is the most rows one export holds: what a spreadsheet
+// sheet can (1,048,576 lines, one of them the header).
+const maxExportRows = 1<<20 - 1
+
+// inboxExport streams every source of the filter as CSV or XLSX, newest
+// first, in keyset pages, so that memory stays flat whatever the count.
+// gioi-han=N stops after N rows. The number of rows written is sent as the
+// X-Rows trailer.
+func (s *Server) inboxExport(w http.ResponseWriter, r *http.Request, u *account.User, f crimesource.Filter, format string) {
 	ctx := r.Context()
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="nguon-tin.csv"`)
-	w.Write([]byte("\xef\xbb\xbf"))
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"ma_theo_doi", "so_tiep_nhan", "nam", "ngay_tiep_nhan", "linh_vuc", "kenh", "trang_thai", "don_vi", "han_gan_nhat", "so_ngay_con_lai", "tom_tat"})
-	f.Limit = 200
-	for {
+	limit := maxExportRows
+	if v := r.URL.Query().Get("gioi-han"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			s.fail(w, r, u, errs.Field("gioi-han", "Giới hạn số dòng phải là số nguyên dương."))
+			return
+		}
+		limit = min(n, maxExportRows)
+	}
+	header := []string{"ma_theo_doi", "so_tiep_nhan", "nam", "ngay_tiep_nhan", "linh_vuc", "kenh", "trang_thai", "don_vi", "han_gan_nhat", "so_ngay_con_lai", "tom_tat"}
+	w.Header().Set("Trailer", "X-Rows")
+	var write func(row crimesource.Row) error
+	var finish func() error
+	switch format {
+	case "xlsx":
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", `attachment; filename="nguon-tin.xlsx"`)
+		xw := xlsx.NewWriter(w)
+		xw.SheetName("Nguồn tin")
+		if err := xw.WriteHeader(header...); err != nil {
+			s.Log.Error("inbox xlsx", "err", err)
+			return
+		}
+		write = func(row crimesource.Row) error {
+			due, left := exportDue(row)
+			return xw.WriteRow(row.TrackingCode, row.RegisterNo, row.RegisterYear, row.ReceivedAt.In(vnZone).Format("2006-01-02 15:04"),
+				row.CategoryName, crimesource.ChannelName(row.Channel), crimesource.StatusName(row.Status), csvSafe(row.UnitName), due, left, csvSafe(row.Summary))
+		}
+		finish = xw.Close
+	default:
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="nguon-tin.csv"`)
+		w.Write([]byte("\xef\xbb\xbf"))
+		cw := csv.NewWriter(w)
+		cw.Write(header)
+		write = func(row crimesource.Row) error {
+			due, left := exportDue(row)
+			return cw.Write([]string{row.TrackingCode, strconv.Itoa(row.RegisterNo), strconv.Itoa(row.RegisterYear), row.ReceivedAt.In(vnZone).Format("2006-01-02 15:04"),
+				row.CategoryName, crimesource.ChannelName(row.Channel), crimesource.StatusName(row.Status), csvSafe(row.UnitName), due, left, csvSafe(row.Summary)})
+		}
+		finish = func() error { cw.Flush(); return cw.Error() }
+	}
+	n := 0
+	f.Limit = crimesource.ExportPage
+	for n < limit {
 		page, err := s.Sources.Inbox(ctx, actorOf(u), f)
 		if err != nil {
-			s.Log.Error("inbox csv", "err", err)
+			s.Log.Error("inbox export", "err", err)
 			return
 		}
 		for _, row := range page.Rows {
-			due, left := "", ""
-			if !row.NextDue.IsZero() {
-				due = row.NextDue.In(vnZone).Format("2006-01-02 15:04")
-				left = strconv.Itoa(row.DaysLeft)
+			if n == limit {
+				break
 			}
-			cw.Write([]string{row.TrackingCode, strconv.Itoa(row.RegisterNo), strconv.Itoa(row.RegisterYear), row.ReceivedAt.In(vnZone).Format("2006-01-02 15:04"),
-				row.CategoryName, crimesource.ChannelName(row.Channel), crimesource.StatusName(row.Status), csvSafe(row.UnitName), due, left, csvSafe(row.Summary)})
+			if err := write(row); err != nil {
+				s.Log.Error("inbox export", "err", err)
+				return
+			}
+			n++
 		}
-		cw.Flush()
 		if page.Next == "" {
-			return
+			break
 		}
 		if err := f.ParseCursor(page.Next); err != nil {
 			return
 		}
 	}
+	if err := finish(); err != nil {
+		s.Log.Error("inbox export", "err", err)
+		return
+	}
+	w.Header().Set("X-Rows", strconv.Itoa(n))
+}
+
+// exportDue is a row's nearest due time and days left, or blanks.
+func exportDue(row crimesource.Row) (string, string) {
+	if row.NextDue.IsZero() {
+		return "", ""
+	}
+	return row.NextDue.In(vnZone).Format("2006-01-02 15:04"), strconv.Itoa(row.DaysLeft)
 }
 
 type sourceData struct {
