@@ -119,10 +119,12 @@ func (s *Service) Inbox(ctx context.Context, actor Actor, f Filter) (Page, error
 		// and a search must never widen to every source.
 		return Page{}, nil
 	}
-	for _, term := range terms {
-		where = append(where, "s.search_text LIKE ?")
-		args = append(args, "%"+term+"%")
+	search, err := s.planSearch(ctx, terms, sc.unitID != 0, f.AfterAt)
+	if err != nil {
+		return Page{}, err
 	}
+	where = append(where, search.where...)
+	args = append(args, search.args...)
 	if f.AfterAt != "" {
 		// The leading received_at <= ? is implied by the rest; it is there
 		// so that both engines start the next page in the index instead of
@@ -141,14 +143,19 @@ func (s *Service) Inbox(ctx context.Context, actor Actor, f Filter) (Page, error
 		s.status, (SELECT p.name FROM police_units p WHERE p.id = s.unit_id), s.commune_code, s.received_at,
 		COALESCE(s.register_year, 0), COALESCE(s.register_no, 0), s.anonymous, s.description,
 		COALESCE((SELECT MIN(d.due_at) FROM source_deadlines d WHERE d.source_id = s.id AND ` + openDeadlineCond + `), '')
-		FROM sources s
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY s.received_at DESC, s.id DESC LIMIT ` + strconv.Itoa(limit+1)
-	rows, err := s.DB.Query(ctx, q, args...)
+		FROM ` + search.from + `
+		WHERE ` + strings.Join(where, " AND ") + search.orderBy(limit)
+	query := s.DB.Query
+	if len(terms) > 0 {
+		query = s.DB.QueryCustomPlan
+	}
+	rows, err := query(ctx, q, args...)
 	if err != nil {
 		return Page{}, fmt.Errorf("crimesource: inbox: %w", err)
 	}
 	defer rows.Close()
 	var page Page
+	var lastDay int64 // walk: the day of row limit+1
 	for rows.Next() {
 		var r Row
 		var received, due string
@@ -171,10 +178,20 @@ func (s *Service) Inbox(ctx context.Context, actor Actor, f Filter) (Page, error
 		if len([]rune(r.Summary)) > 140 {
 			r.Summary = string([]rune(r.Summary)[:140]) + "…"
 		}
+		if search.walk && len(page.Rows) > limit && searchDay(r.ReceivedAt) < lastDay {
+			break
+		}
 		page.Rows = append(page.Rows, r)
+		if len(page.Rows) == limit+1 {
+			lastDay = searchDay(r.ReceivedAt)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return Page{}, fmt.Errorf("crimesource: inbox: %w", err)
+	}
+	if search.walk {
+		newestFirst(page.Rows)
+		page.Rows = page.Rows[:min(len(page.Rows), limit+1)]
 	}
 	if f.Due == "at_risk" {
 		kept := page.Rows[:0]

@@ -43,6 +43,13 @@ func Migrations() ([]Migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: read migration %s: %w", name, err)
 		}
+		// Check the engine sections now, so that a typo in a marker fails
+		// every start-up and every test, not only on the other engine.
+		for _, e := range []Engine{SQLite, Postgres} {
+			if _, err := engineSQL(e, string(body)); err != nil {
+				return nil, fmt.Errorf("store: migration %s: %w", name, err)
+			}
+		}
 		ms = append(ms, Migration{Version: v, Name: name, SQL: string(body)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
@@ -52,6 +59,45 @@ func Migrations() ([]Migration, error) {
 		}
 	}
 	return ms, nil
+}
+
+// engineMarker starts a section of a migration that only one engine runs
+// (or, with "all", both again): a line of its own, e.g. "-- engine: sqlite".
+// Tokens ({{ID}}) cover a differing type; sections cover statements that
+// exist on one engine only, such as a virtual table or an extension.
+const engineMarker = "-- engine:"
+
+// engineSQL keeps the lines of q that engine e runs: those before the first
+// marker, and those of the sections for e or for all. A marker naming an
+// unknown engine is an error.
+func engineSQL(e Engine, q string) (string, error) {
+	if !strings.Contains(q, engineMarker) {
+		return q, nil
+	}
+	var b strings.Builder
+	keep := true
+	for n, line := range strings.SplitAfter(q, "\n") {
+		rest, marker := strings.CutPrefix(strings.TrimSpace(line), engineMarker)
+		if marker {
+			switch name := strings.TrimSpace(rest); name {
+			case "all":
+				keep = true
+			case string(SQLite), string(Postgres):
+				keep = name == string(e)
+			default:
+				return "", fmt.Errorf("line %d: unknown engine %q (want sqlite, postgres or all)", n+1, name)
+			}
+		}
+		switch {
+		case keep && !marker:
+			b.WriteString(line)
+		case strings.HasSuffix(line, "\n"):
+			// Markers and the other engine's lines stay as blank lines, so
+			// that line numbers in error messages match the file.
+			b.WriteString("\n")
+		}
+	}
+	return b.String(), nil
 }
 
 // dialectSQL replaces the engine-specific tokens a migration may use.
@@ -107,10 +153,14 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 				done = true
 				return nil
 			}
-			if _, err := tx.Exec(ctx, dialectSQL(db.Engine, m.SQL)); err != nil {
+			q, err := engineSQL(db.Engine, m.SQL)
+			if err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			if _, err := tx.Exec(ctx, dialectSQL(db.Engine, q)); err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 				m.Version, m.Name, FormatTime(time.Now()))
 			return err
 		})
