@@ -35,28 +35,70 @@ func entryHash(prev string, e Entry) string {
 }
 
 // Append adds e to the log inside tx. The update of audit_head takes a row
-// lock on PostgreSQL, so concurrent appenders queue rather than fork the chain.
+// lock on PostgreSQL before it reads the head, so concurrent appenders queue
+// rather than fork the chain.
 func Append(ctx context.Context, tx *store.Tx, e Entry) error {
-	var seq int64
-	var prev string
-	if _, err := tx.Exec(ctx, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1"); err != nil {
-		return fmt.Errorf("audit: lock head: %w", err)
+	s, err := Take(ctx, tx)
+	if err != nil {
+		return err
 	}
-	if err := tx.QueryRow(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&seq, &prev); err != nil {
-		return fmt.Errorf("audit: read head: %w", err)
+	return s.Append(ctx, tx, e)
+}
+
+// Slot is the next place in the chain, held by one transaction from Take
+// until it ends: on PostgreSQL, holding it is a lock on the chain's head.
+type Slot struct {
+	seq  int64
+	prev string
+}
+
+// headKey keys, in a transaction's values, the chain's head as this
+// transaction last wrote it.
+type headKey struct{}
+
+type head struct {
+	seq  int64
+	hash string
+}
+
+// Take takes the next slot of the chain in tx, for one entry to fill later
+// in the same transaction with Slot.Append, before any other slot is taken.
+// A write that holds other locks before its entry is known, and shares its
+// transaction with others (store.InGroupTx), takes its slot first: every
+// such write then locks the chain's head before anything else, and two
+// groups never wait for each other.
+//
+// The first slot of a transaction locks and reads the head; the next ones
+// follow the entry the transaction appended last, which no other
+// transaction can have moved since: the head stays locked (on SQLite, the
+// whole database) until this one ends.
+func Take(ctx context.Context, tx *store.Tx) (*Slot, error) {
+	if h, ok := tx.Value(headKey{}).(head); ok {
+		return &Slot{seq: h.seq + 1, prev: h.hash}, nil
 	}
-	e.Seq = seq
+	var s Slot
+	if err := tx.QueryRow(ctx, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").Scan(&s.seq, &s.prev); err != nil {
+		return nil, fmt.Errorf("audit: lock head: %w", err)
+	}
+	return &s, nil
+}
+
+// Append adds e to the log in the slot, in the transaction that took it.
+// A slot holds one entry.
+func (s *Slot) Append(ctx context.Context, tx *store.Tx, e Entry) error {
+	e.Seq = s.seq
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	hash := entryHash(prev, e)
+	hash := entryHash(s.prev, e)
 	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor, action, object, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, seq, store.FormatTime(e.At), e.Actor, e.Action, e.Object, e.Detail, prev, hash); err != nil {
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.Seq, store.FormatTime(e.At), e.Actor, e.Action, e.Object, e.Detail, s.prev, hash); err != nil {
 		return fmt.Errorf("audit: append: %w", err)
 	}
-	if _, err := tx.Exec(ctx, "UPDATE audit_head SET hash = ? WHERE id = 1", hash); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", e.Seq, hash); err != nil {
 		return fmt.Errorf("audit: move head: %w", err)
 	}
+	tx.SetValue(headKey{}, head{seq: e.Seq, hash: hash})
 	return nil
 }
 

@@ -41,15 +41,32 @@ func transferRule(urgent, remote bool) string {
 // startDeadline records one limit of a source, computed by its rule in force
 // on the start date.
 func startDeadline(ctx context.Context, tx *store.Tx, rules *deadline.Rules, cal deadline.Calendar, sourceID, unitID int64, code string, start time.Time) (time.Time, error) {
-	r, err := rules.For(code, start)
+	dues, err := startDeadlines(ctx, tx, rules, cal, sourceID, unitID, start, code)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("crimesource: rule %s: %w", code, err)
-	}
-	due := deadline.Due(r, start, cal)
-	if err := insertDeadline(ctx, tx, sourceID, unitID, r, start, due); err != nil {
 		return time.Time{}, err
 	}
-	return due, nil
+	return dues[0], nil
+}
+
+// startDeadlines records limits of a source that start together, in one
+// statement, and returns their due times in the order of codes.
+func startDeadlines(ctx context.Context, tx *store.Tx, rules *deadline.Rules, cal deadline.Calendar, sourceID, unitID int64, start time.Time, codes ...string) ([]time.Time, error) {
+	dues := make([]time.Time, len(codes))
+	args := make([]any, 0, 6*len(codes))
+	started := store.FormatTime(start)
+	for i, code := range codes {
+		r, err := rules.For(code, start)
+		if err != nil {
+			return nil, fmt.Errorf("crimesource: rule %s: %w", code, err)
+		}
+		dues[i] = deadline.Due(r, start, cal)
+		args = append(args, sourceID, r.Code, r.Version, unitID, started, store.FormatTime(dues[i]))
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO source_deadlines (source_id, rule_code, rule_version, unit_id, started_at, due_at) VALUES `+
+		store.Placeholders(len(codes), 6), args...); err != nil {
+		return nil, fmt.Errorf("crimesource: deadlines %v: %w", codes, err)
+	}
+	return dues, nil
 }
 
 func insertDeadline(ctx context.Context, tx *store.Tx, sourceID, unitID int64, r deadline.Rule, start, due time.Time) error {
@@ -75,10 +92,7 @@ func startReceiptDeadlines(ctx context.Context, tx *store.Tx, rules *deadline.Ru
 // startInvestigationDeadlines starts the limits of the investigation body,
 // counted from the day it received the source (Art. 146(2), 147(1)).
 func startInvestigationDeadlines(ctx context.Context, tx *store.Tx, rules *deadline.Rules, cal deadline.Calendar, sourceID, unitID int64, start time.Time) error {
-	if _, err := startDeadline(ctx, tx, rules, cal, sourceID, unitID, "procuracy_notice", start); err != nil {
-		return err
-	}
-	_, err := startDeadline(ctx, tx, rules, cal, sourceID, unitID, "decision", start)
+	_, err := startDeadlines(ctx, tx, rules, cal, sourceID, unitID, start, "procuracy_notice", "decision")
 	return err
 }
 

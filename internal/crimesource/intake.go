@@ -89,9 +89,11 @@ func clean(s string) string { return norm.NFC.String(strings.TrimSpace(s)) }
 
 func tooLong(s string, n int) bool { return utf8.RuneCountInString(s) > n }
 
-// validate checks and normalises an intake. Field names are those of the
-// JSON API, so a form and the API report the same field.
-func (s *Service) validate(ctx context.Context, in *Intake, now time.Time) error {
+// validate checks and normalises an intake, and returns its place (the
+// zero Place when it names none). Field names are those of the JSON API, so
+// a form and the API report the same field.
+func (s *Service) validate(ctx context.Context, in *Intake, now time.Time) (geo.Place, error) {
+	var place geo.Place
 	in.Category = strings.TrimSpace(in.Category)
 	in.CommuneCode = strings.TrimSpace(in.CommuneCode)
 	in.ProvinceCode = strings.TrimSpace(in.ProvinceCode)
@@ -106,44 +108,51 @@ func (s *Service) validate(ctx context.Context, in *Intake, now time.Time) error
 		in.Channel = "online"
 	}
 	if in.Kind != KindDenunciation && in.Kind != KindReport && in.Kind != KindPetition {
-		return errs.Field("kind", "Loại nguồn tin không hợp lệ.")
+		return place, errs.Field("kind", "Loại nguồn tin không hợp lệ.")
 	}
 	if !validChannel(in.Channel) {
-		return errs.Field("channel", "Kênh tiếp nhận không hợp lệ.")
+		return place, errs.Field("channel", "Kênh tiếp nhận không hợp lệ.")
 	}
-	var n int
-	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM crime_categories WHERE code = ? AND active = 1", in.Category).Scan(&n); err != nil {
-		return fmt.Errorf("crimesource: category: %w", err)
+	active, err := s.activeCategory(ctx, in.Category)
+	if err != nil {
+		return place, err
 	}
-	if n == 0 {
-		return errs.Field("category", "Vui lòng chọn lĩnh vực của sự việc.")
+	if !active {
+		return place, errs.Field("category", "Vui lòng chọn lĩnh vực của sự việc.")
 	}
 	today := clock.Today(s.Clock)
 	if in.CommuneCode != "" {
-		u, err := s.Geo.UnitAt(ctx, in.CommuneCode, today)
-		if errs.Is(err, errs.NotFound) || (err == nil && u.Level != geo.LevelCommune) {
-			return errs.Field("commune_code", "Xã, phường, đặc khu đã chọn không tồn tại.")
+		p, err := s.Geo.PlaceAt(ctx, in.CommuneCode, today)
+		if errs.Is(err, errs.NotFound) || (err == nil && p.Unit.Level != geo.LevelCommune) {
+			return place, errs.Field("commune_code", "Xã, phường, đặc khu đã chọn không tồn tại.")
 		}
 		if err != nil {
-			return err
+			return place, err
 		}
-		prov, err := s.Geo.ProvinceOf(ctx, in.CommuneCode, today)
-		if err != nil {
-			return err
+		if in.ProvinceCode != "" && in.ProvinceCode != p.Province.Code {
+			return place, errs.Field("commune_code", "Xã, phường, đặc khu đã chọn không thuộc tỉnh, thành phố đã chọn.")
 		}
-		if in.ProvinceCode != "" && in.ProvinceCode != prov.Code {
-			return errs.Field("commune_code", "Xã, phường, đặc khu đã chọn không thuộc tỉnh, thành phố đã chọn.")
-		}
-		in.ProvinceCode = prov.Code
+		in.ProvinceCode = p.Province.Code
+		place = p
 	} else if in.ProvinceCode != "" {
-		u, err := s.Geo.UnitAt(ctx, in.ProvinceCode, today)
-		if errs.Is(err, errs.NotFound) || (err == nil && u.Level != geo.LevelProvince) {
-			return errs.Field("province_code", "Tỉnh, thành phố đã chọn không tồn tại.")
+		p, err := s.Geo.PlaceAt(ctx, in.ProvinceCode, today)
+		if errs.Is(err, errs.NotFound) || (err == nil && p.Unit.Level != geo.LevelProvince) {
+			return place, errs.Field("province_code", "Tỉnh, thành phố đã chọn không tồn tại.")
 		}
 		if err != nil {
-			return err
+			return place, err
 		}
+		place = p
 	}
+	if err := validateRest(in, now); err != nil {
+		return place, err
+	}
+	return place, nil
+}
+
+// validateRest checks the fields of an intake other than its category and
+// place.
+func validateRest(in *Intake, now time.Time) error {
 	if tooLong(in.Address, 500) {
 		return errs.Field("address", "Địa chỉ dài quá 500 ký tự.")
 	}
@@ -354,32 +363,11 @@ func insertAttachments(ctx context.Context, tx *store.Tx, sourceID int64, messag
 // route picks the police unit that receives a source: the unit whose
 // jurisdiction holds the commune; with no commune, the province police; with
 // no place at all, the national intake unit.
-func (s *Service) route(ctx context.Context, in *Intake) (geo.PoliceUnit, error) {
-	switch {
-	case in.CommuneCode != "":
-		return s.Geo.PoliceForCommune(ctx, in.CommuneCode)
-	case in.ProvinceCode != "":
-		return s.Geo.PoliceUnit(ctx, geo.PoliceCode(in.ProvinceCode))
+func (s *Service) route(ctx context.Context, place geo.Place) (geo.PoliceUnit, error) {
+	if place.Unit.Code == "" {
+		return s.Geo.PoliceUnit(ctx, geo.NationalIntakeCode)
 	}
-	return s.Geo.PoliceUnit(ctx, geo.NationalIntakeCode)
-}
-
-func (s *Service) isRemote(ctx context.Context, commune string) (bool, error) {
-	if commune == "" {
-		return false, nil
-	}
-	u, err := s.Geo.UnitAt(ctx, commune, clock.Today(s.Clock))
-	if err != nil {
-		return false, err
-	}
-	if u.Type == "special_zone" {
-		return true, nil
-	}
-	var n int
-	if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM remote_communes WHERE commune_code = ?", commune).Scan(&n); err != nil {
-		return false, fmt.Errorf("crimesource: remote: %w", err)
-	}
-	return n > 0, nil
+	return place.Police()
 }
 
 // Submit receives a source. Every source is received (Art. 145): it is
@@ -388,17 +376,15 @@ func (s *Service) isRemote(ctx context.Context, commune string) (bool, error) {
 // code is generated here and only its keyed hash is stored.
 func (s *Service) Submit(ctx context.Context, in Intake, actor Actor) (Receipt, error) {
 	now := s.Clock.Now()
-	if err := s.validate(ctx, &in, now); err != nil {
-		return Receipt{}, err
-	}
-	unit, err := s.route(ctx, &in)
+	place, err := s.validate(ctx, &in, now)
 	if err != nil {
 		return Receipt{}, err
 	}
-	remote, err := s.isRemote(ctx, in.CommuneCode)
+	unit, err := s.route(ctx, place)
 	if err != nil {
 		return Receipt{}, err
 	}
+	remote := place.Remote
 	files, err := s.prepareFiles(in.Files)
 	if err != nil {
 		return Receipt{}, err
@@ -438,9 +424,14 @@ func (s *Service) Submit(ctx context.Context, in Intake, actor Actor) (Receipt, 
 	if in.Anonymous || in.Reporter == nil {
 		anonymous = 1
 	}
-	// A grouped transaction: a burst of reports shares one durable commit
-	// on SQLite, each report under its own savepoint (see store.InGroupTx).
+	// A grouped transaction: a burst of reports shares one durable commit,
+	// each report under its own savepoint (see store.InGroupTx). Its audit
+	// slot is taken first (see audit.Take).
 	err = s.DB.InGroupTx(ctx, func(tx *store.Tx) error {
+		slot, err := audit.Take(ctx, tx)
+		if err != nil {
+			return err
+		}
 		if err := tx.QueryRow(ctx, `INSERT INTO register_counters (unit_id, year, last_no) VALUES (?, ?, 1)
 			ON CONFLICT (unit_id, year) DO UPDATE SET last_no = register_counters.last_no + 1 RETURNING last_no`, unit.ID, year).Scan(&rec.RegisterNo); err != nil {
 			return fmt.Errorf("crimesource: register number: %w", err)
@@ -473,7 +464,7 @@ func (s *Service) Submit(ctx context.Context, in Intake, actor Actor) (Receipt, 
 		if err := startReceiptDeadlines(ctx, tx, rules, cal, src, unit, now); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, audit.Entry{At: now, Actor: actor.audit(), Action: "source.receive", Object: "source:" + rec.TrackingCode,
+		return slot.Append(ctx, tx, audit.Entry{At: now, Actor: actor.audit(), Action: "source.receive", Object: "source:" + rec.TrackingCode,
 			Detail: fmt.Sprintf("unit=%s register=%d/%d channel=%s", unit.Code, rec.RegisterNo, year, in.Channel)})
 	})
 	if err != nil {

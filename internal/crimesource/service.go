@@ -95,43 +95,92 @@ func (d DirStore) Delete(ctx context.Context, name string) error {
 	return nil
 }
 
-// rulesCache keeps the deadline rules and the calendar between submissions:
-// they change a few times a year, and reading them on every report would
-// double the statements of the intake path. An edit in this process
-// invalidates them at once; another instance's edit is seen within
-// rulesTTL.
+// rulesCache keeps the deadline rules, the calendar and the active
+// categories between submissions: they change a few times a year, and
+// reading them on every report would double the statements of the intake
+// path. An edit in this process invalidates them at once; another
+// instance's edit is seen within rulesTTL.
 type rulesCache struct {
 	mu     sync.Mutex
-	rules  *deadline.Rules
-	cal    deadline.Calendar
+	ref    *reference // nil when invalidated
 	loaded time.Time
+}
+
+// reference is one reading of the rules, the calendar and the categories.
+// It is never changed once read: a newer reading replaces it.
+type reference struct {
+	rules      *deadline.Rules
+	cal        deadline.Calendar
+	categories map[string]bool // codes of the active categories
 }
 
 const rulesTTL = time.Minute
 
 func (s *Service) rules(ctx context.Context) (*deadline.Rules, deadline.Calendar, error) {
+	ref, err := s.reference(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ref.rules, ref.cal, nil
+}
+
+// activeCategory reports whether code is a category a new source may have.
+func (s *Service) activeCategory(ctx context.Context, code string) (bool, error) {
+	ref, err := s.reference(ctx)
+	if err != nil {
+		return false, err
+	}
+	return ref.categories[code], nil
+}
+
+// reference returns the cached reading, read again when it is older than
+// rulesTTL.
+func (s *Service) reference(ctx context.Context) (*reference, error) {
 	s.cache.mu.Lock()
 	defer s.cache.mu.Unlock()
-	if s.cache.rules != nil && time.Since(s.cache.loaded) < rulesTTL {
-		return s.cache.rules, s.cache.cal, nil
+	if s.cache.ref != nil && time.Since(s.cache.loaded) < rulesTTL {
+		return s.cache.ref, nil
 	}
-	r, err := deadline.LoadRules(ctx, s.DB)
+	var ref reference
+	var err error
+	if ref.rules, err = deadline.LoadRules(ctx, s.DB); err != nil {
+		return nil, err
+	}
+	if ref.cal, err = deadline.LoadCalendar(ctx, s.DB); err != nil {
+		return nil, err
+	}
+	if ref.categories, err = s.loadActiveCategories(ctx); err != nil {
+		return nil, err
+	}
+	s.cache.ref, s.cache.loaded = &ref, time.Now()
+	return &ref, nil
+}
+
+func (s *Service) loadActiveCategories(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.DB.Query(ctx, "SELECT code FROM crime_categories WHERE active = 1")
 	if err != nil {
-		return nil, nil, err
+		return nil, fmt.Errorf("crimesource: categories: %w", err)
 	}
-	c, err := deadline.LoadCalendar(ctx, s.DB)
-	if err != nil {
-		return nil, nil, err
+	defer rows.Close()
+	m := map[string]bool{}
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return nil, fmt.Errorf("crimesource: categories: %w", err)
+		}
+		m[code] = true
 	}
-	s.cache.rules, s.cache.cal, s.cache.loaded = r, c, time.Now()
-	return r, c, nil
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("crimesource: categories: %w", err)
+	}
+	return m, nil
 }
 
 // InvalidateRules makes the next time limit computed read the rules and the
-// calendar again; call it after editing either.
+// calendar (and the categories) again; call it after editing either.
 func (s *Service) InvalidateRules() {
 	s.cache.mu.Lock()
-	s.cache.rules, s.cache.cal = nil, nil
+	s.cache.ref = nil
 	s.cache.mu.Unlock()
 }
 

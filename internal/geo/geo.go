@@ -105,6 +105,8 @@ func (u Unit) InForce(d string) bool {
 type Service struct {
 	DB    *store.DB
 	Clock clock.Clock
+
+	places placeCache
 }
 
 // Today is the current date in Vietnam.
@@ -146,12 +148,16 @@ const inForce = "valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)"
 func (s *Service) UnitAt(ctx context.Context, code, d string) (Unit, error) {
 	u, err := scanUnit(s.DB.QueryRow(ctx, "SELECT "+unitCols+" FROM units WHERE code = ? AND "+inForce, code, d, d))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Unit{}, errs.E(errs.NotFound, "Không tìm thấy đơn vị hành chính mã %s vào ngày %s.", code, d)
+		return Unit{}, unitNotFound(code, d)
 	}
 	if err != nil {
 		return Unit{}, fmt.Errorf("geo: unit %s at %s: %w", code, d, err)
 	}
 	return u, nil
+}
+
+func unitNotFound(code, d string) error {
+	return errs.E(errs.NotFound, "Không tìm thấy đơn vị hành chính mã %s vào ngày %s.", code, d)
 }
 
 // Provinces lists the province-level units in force on d, in official order.

@@ -281,6 +281,7 @@ func (s *Service) Import(ctx context.Context, opt ImportOptions, units []byte, l
 		res.ByTypeInFile[r.Type]++
 	}
 	sum := sha256.Sum256(units)
+	defer s.InvalidatePlaces()
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		res.Inserted, res.Updated, res.Closed, res.Unchanged, res.PoliceUnits = 0, 0, 0, 0, 0
 		res.LineageNew, res.Warnings = 0, nil

@@ -67,31 +67,57 @@ func ensurePoliceUnit(ctx context.Context, tx *store.Tx, u Unit, province, now s
 
 // PoliceForCommune returns the police unit whose jurisdiction holds commune.
 func (s *Service) PoliceForCommune(ctx context.Context, commune string) (PoliceUnit, error) {
+	p, err := s.policeForCommune(ctx, commune)
+	if err != nil {
+		return p, err
+	}
+	return p, s.loadJurisdiction(ctx, &p)
+}
+
+// policeForCommune is PoliceForCommune without the jurisdiction's list.
+func (s *Service) policeForCommune(ctx context.Context, commune string) (PoliceUnit, error) {
 	var p PoliceUnit
 	err := s.DB.QueryRow(ctx, `SELECT p.id, p.code, p.name, p.level, p.province_code FROM police_units p
 		JOIN police_jurisdiction j ON j.police_unit_id = p.id WHERE j.commune_code = ? ORDER BY p.id LIMIT 1`, commune).
 		Scan(&p.ID, &p.Code, &p.Name, &p.Level, &p.ProvinceCode)
 	if errors.Is(err, sql.ErrNoRows) {
-		return p, errs.E(errs.NotFound, "Chưa có đơn vị công an nào phụ trách xã %s.", commune)
+		return p, noPoliceFor(commune)
 	}
 	if err != nil {
 		return p, fmt.Errorf("geo: police for %s: %w", commune, err)
 	}
-	return p, s.loadJurisdiction(ctx, &p)
+	return p, nil
 }
 
 // PoliceUnit returns the police unit with code.
 func (s *Service) PoliceUnit(ctx context.Context, code string) (PoliceUnit, error) {
+	p, err := s.policeUnit(ctx, code)
+	if err != nil {
+		return p, err
+	}
+	return p, s.loadJurisdiction(ctx, &p)
+}
+
+// policeUnit is PoliceUnit without the jurisdiction's list.
+func (s *Service) policeUnit(ctx context.Context, code string) (PoliceUnit, error) {
 	var p PoliceUnit
 	err := s.DB.QueryRow(ctx, "SELECT id, code, name, level, province_code FROM police_units WHERE code = ?", code).
 		Scan(&p.ID, &p.Code, &p.Name, &p.Level, &p.ProvinceCode)
 	if errors.Is(err, sql.ErrNoRows) {
-		return p, errs.E(errs.NotFound, "Không tìm thấy đơn vị công an %s.", code)
+		return p, noPoliceUnit(code)
 	}
 	if err != nil {
 		return p, fmt.Errorf("geo: police unit %s: %w", code, err)
 	}
-	return p, s.loadJurisdiction(ctx, &p)
+	return p, nil
+}
+
+func noPoliceFor(commune string) error {
+	return errs.E(errs.NotFound, "Chưa có đơn vị công an nào phụ trách xã %s.", commune)
+}
+
+func noPoliceUnit(code string) error {
+	return errs.E(errs.NotFound, "Không tìm thấy đơn vị công an %s.", code)
 }
 
 // PoliceUnitsOf lists the police units of a province (its own and its
@@ -161,6 +187,9 @@ func (s *Service) SetJurisdiction(ctx context.Context, code string, communes []s
 	if len(seen) == 0 {
 		return errs.Field("communes", "Địa bàn phải có ít nhất một xã.")
 	}
+	// Emptied after the transaction whatever its outcome: a failed commit
+	// may still have reached the database.
+	defer s.InvalidatePlaces()
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, "DELETE FROM police_jurisdiction WHERE police_unit_id = ?", p.ID); err != nil {
 			return fmt.Errorf("geo: set jurisdiction: %w", err)

@@ -12,6 +12,19 @@ import (
 // long behind the others.
 const maxGroup = 256
 
+// maxGroupPostgres bounds a group on PostgreSQL lower: each write's
+// savepoint is a subtransaction, and a transaction with more than 64 of
+// them overflows the server's cache of them, which slows every other
+// session's snapshots until it ends.
+const maxGroupPostgres = 64
+
+func (db *DB) maxGroup() int {
+	if db.Engine == Postgres {
+		return maxGroupPostgres
+	}
+	return maxGroup
+}
+
 // ErrClosed is returned for a grouped write queued after Close.
 var ErrClosed = errors.New("store: database closed")
 
@@ -22,11 +35,12 @@ type groupReq struct {
 	done chan error
 }
 
-// committer runs the grouped writes of a SQLite database: one goroutine
-// that takes everything queued, runs each write under its own savepoint in
-// one transaction, and commits once. SQLite syncs the WAL on every commit
-// (synchronous=FULL), so one sync serves the whole group; a write that fails
-// rolls back to its savepoint and leaves the others alone.
+// committer runs the grouped writes of a database: one goroutine that takes
+// everything queued, runs each write under its own savepoint in one
+// transaction, and commits once. Each commit waits for a sync of the log
+// (SQLite's synchronous=FULL, PostgreSQL's synchronous_commit=on), so one
+// sync serves the whole group; a write that fails rolls back to its
+// savepoint and leaves the others alone.
 type committer struct {
 	once sync.Once
 	// mu orders sends against Close: senders hold it shared, Close
@@ -39,17 +53,22 @@ type committer struct {
 }
 
 // InGroupTx runs fn in a write transaction like InTx, and returns once what
-// fn wrote is committed and durable. On SQLite fn may share its transaction
-// with other InGroupTx callers queued at the same moment, each under its own
+// fn wrote is committed and durable. fn may share its transaction with
+// other InGroupTx callers queued at the same moment, each under its own
 // savepoint: fn sees the others' writes before its own (as if they had
 // committed just before), and its error rolls back only its own writes. fn
 // must do nothing but database work on tx: it may run after its caller's
-// context ended, and its effects count only when InGroupTx returns nil. On
-// PostgreSQL, whose server groups commits itself, it is InTx.
+// context ended, it may run again after a deadlock or a serialization
+// failure (as with InTx), and its effects count only when InGroupTx returns
+// nil.
+//
+// PostgreSQL groups the syncs of concurrent commits by itself, but not of
+// writes that all lock one row until they commit (as every audited write
+// locks the head of the audit chain): those commit one after the other,
+// each waiting for its own sync. Grouped, they wait once per group. A
+// grouped write that locks such a row should lock it first, so that two
+// groups (of two instances) never wait for each other's rows.
 func (db *DB) InGroupTx(ctx context.Context, fn func(*Tx) error) error {
-	if db.Engine != SQLite {
-		return db.InTx(ctx, fn)
-	}
 	c := &db.group
 	c.once.Do(func() {
 		c.reqs = make(chan groupReq, maxGroup)
@@ -92,7 +111,8 @@ func (db *DB) stopGroup() {
 func (db *DB) commitLoop() {
 	c := &db.group
 	defer close(c.done)
-	batch := make([]groupReq, 0, maxGroup)
+	limit := db.maxGroup()
+	batch := make([]groupReq, 0, limit)
 	for {
 		select {
 		case r := <-c.reqs:
@@ -108,7 +128,7 @@ func (db *DB) commitLoop() {
 			}
 		}
 	fill:
-		for len(batch) < maxGroup {
+		for len(batch) < limit {
 			select {
 			case r := <-c.reqs:
 				batch = append(batch, r)
@@ -161,20 +181,16 @@ func (db *DB) runGroup(batch []groupReq, results []error) error {
 		if results[i] != nil {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT grouped"); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("store: savepoint: %w", err)
-		}
-		if err := callGuarded(r.fn, t); err != nil {
-			results[i] = err
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO grouped"); rerr != nil {
+		for attempt := 1; ; attempt++ {
+			ferr, err := runSavepoint(ctx, t, r.fn)
+			if err != nil {
 				tx.Rollback()
-				return fmt.Errorf("store: rollback to savepoint: %w", rerr)
+				return err
 			}
-		}
-		if _, err := tx.ExecContext(ctx, "RELEASE grouped"); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("store: release savepoint: %w", err)
+			if ferr == nil || !retryable(ferr) || attempt == txAttempts {
+				results[i] = ferr
+				break
+			}
 		}
 	}
 	err = tx.Commit()
@@ -183,6 +199,26 @@ func (db *DB) runGroup(batch []groupReq, results []error) error {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// runSavepoint runs fn under a savepoint of t, rolled back if fn fails. It
+// returns fn's error, and the error that leaves t unusable.
+func runSavepoint(ctx context.Context, t *Tx, fn func(*Tx) error) (fnErr, err error) {
+	// Through t, so that the two statements every write runs are prepared
+	// once on SQLite, like the write's own.
+	if _, err := t.Exec(ctx, "SAVEPOINT grouped"); err != nil {
+		return nil, fmt.Errorf("store: savepoint: %w", err)
+	}
+	if fnErr = callGuarded(fn, t); fnErr != nil {
+		t.values = nil
+		if _, err := t.Exec(ctx, "ROLLBACK TO grouped"); err != nil {
+			return fnErr, fmt.Errorf("store: rollback to savepoint: %w", err)
+		}
+	}
+	if _, err := t.Exec(ctx, "RELEASE grouped"); err != nil {
+		return fnErr, fmt.Errorf("store: release savepoint: %w", err)
+	}
+	return fnErr, nil
 }
 
 // callGuarded runs fn, turning a panic into an error: a bug in one write

@@ -89,6 +89,57 @@ func TestInGroupTxIsolatesFailures(t *testing.T) {
 	})
 }
 
+// A grouped write that meets a deadlock or a serialization failure runs
+// again, as with InTx, and what it wrote the first time is gone.
+func TestInGroupTxRetries(t *testing.T) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		runs := 0
+		err := db.InGroupTx(ctx, func(tx *store.Tx) error {
+			runs++
+			if _, err := tx.Exec(ctx, "INSERT INTO police_units (code, name, level, created_at) VALUES (?, ?, 'province', ?)", fmt.Sprintf("CA-R%d", runs), "R", "x"); err != nil {
+				return err
+			}
+			if runs == 1 {
+				return errors.New("ERROR: deadlock detected (SQLSTATE 40P01)")
+			}
+			return nil
+		})
+		if err != nil || runs != 2 {
+			t.Fatalf("InGroupTx = %v after %d runs, want nil after 2", err, runs)
+		}
+		var codes []string
+		rows, err := db.Query(ctx, "SELECT code FROM police_units WHERE code LIKE 'CA-R%'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				t.Fatal(err)
+			}
+			codes = append(codes, c)
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if len(codes) != 1 || codes[0] != "CA-R2" {
+			t.Fatalf("rows %v, want only the second run's CA-R2", codes)
+		}
+
+		// A write that keeps failing so gives up with its error.
+		runs = 0
+		err = db.InGroupTx(ctx, func(tx *store.Tx) error {
+			runs++
+			return errors.New("ERROR: could not serialize access (SQLSTATE 40001)")
+		})
+		if err == nil || runs != 5 {
+			t.Fatalf("InGroupTx = %v after %d runs, want the error after 5", err, runs)
+		}
+	})
+}
+
 // A write queued on a closed database is refused, not lost silently.
 func TestInGroupTxAfterClose(t *testing.T) {
 	db := testdb.NewDB(t, store.SQLite)

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,8 +39,9 @@ type DB struct {
 	// Path is the SQLite file, empty on PostgreSQL.
 	Path string
 
-	group committer // SQLite's group commits (InGroupTx)
-	stmts stmtCache // SQLite's prepared statements
+	group committer     // group commits (InGroupTx)
+	stmts stmtCache     // SQLite's prepared statements
+	ckpt  *checkpointer // SQLite's checkpoints
 }
 
 // Open opens the database named by dsn. A dsn starting with postgres:// or
@@ -69,7 +71,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// fail while another process holds a lock. synchronous=FULL makes a
 	// committed transaction durable in WAL mode, not only consistent.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	// On the writer, temp_store=MEMORY keeps the savepoint journal of a
+	// group commit (see InGroupTx) in memory: by default it spills to a
+	// temporary file past 64 KiB, a few reports into a group, and every page
+	// a report changes is then written there first. It holds only what a
+	// savepoint's rollback would need, never what a commit makes durable.
+	// The writer leaves checkpoints to the checkpointer.
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)"+
+		"&_pragma=journal_size_limit("+strconv.Itoa(walSizeLimit)+")&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
@@ -87,7 +96,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{Engine: SQLite, W: w, R: r, Path: path}, nil
+	ckpt, err := startCheckpointer(ctx, path, pragmas)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &DB{Engine: SQLite, W: w, R: r, Path: path, ckpt: ckpt}, nil
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
@@ -121,7 +136,13 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 func (db *DB) Close() error {
 	db.stopGroup()
 	db.stmts.close()
-	err := db.W.Close()
+	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.close()
+	}
+	if werr := db.W.Close(); err == nil {
+		err = werr
+	}
 	if db.R != db.W {
 		if rerr := db.R.Close(); err == nil {
 			err = rerr
@@ -201,6 +222,21 @@ type Tx struct {
 	tx     *sql.Tx
 	Engine Engine
 	db     *DB
+	values map[any]any
+}
+
+// Value returns what SetValue kept under key in this transaction, or nil.
+func (t *Tx) Value(key any) any { return t.values[key] }
+
+// SetValue keeps v under key until the transaction ends: a package may note
+// there what it knows of the rows it locked or wrote, to spare reading them
+// again. When a grouped write fails and its savepoint is rolled back, every
+// value is dropped with the writes it may describe.
+func (t *Tx) SetValue(key, v any) {
+	if t.values == nil {
+		t.values = map[any]any{}
+	}
+	t.values[key] = v
 }
 
 // stmt returns q prepared for this transaction, or nil to run it as text.
@@ -245,8 +281,26 @@ func (t *Tx) QueryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
-// InsertID runs an INSERT ... RETURNING id and returns the new id.
+// InsertID runs a plain INSERT of one row (no ON CONFLICT: an upsert that
+// updates inserts no rowid) into a table whose id is its integer primary
+// key, and returns the new id. On SQLite that id is the rowid SQLite
+// reports after the statement, which spares the rows and the scan of a
+// RETURNING; PostgreSQL says RETURNING id.
 func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
+	if t.Engine == SQLite {
+		res, err := t.Exec(ctx, q, args...)
+		if err != nil {
+			return 0, err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return 0, err
+		}
+		if n == 0 {
+			return 0, sql.ErrNoRows
+		}
+		return res.LastInsertId()
+	}
 	var id int64
 	if err := t.QueryRow(ctx, q+" RETURNING id", args...).Scan(&id); err != nil {
 		return 0, err
@@ -258,9 +312,8 @@ func (t *Tx) InsertID(ctx context.Context, q string, args ...any) (int64, error)
 // PostgreSQL a serialization failure or deadlock is retried a few times; on
 // SQLite the single writer connection makes those impossible.
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) error {
-	const attempts = 5
 	var err error
-	for i := 0; i < attempts; i++ {
+	for i := 0; i < txAttempts; i++ {
 		err = db.inTx(ctx, fn)
 		if err == nil || !retryable(err) {
 			return err
@@ -288,6 +341,10 @@ func (db *DB) inTx(ctx context.Context, fn func(*Tx) error) error {
 	}
 	return nil
 }
+
+// txAttempts is how many times a write is tried when its transaction meets
+// a deadlock or a serialization failure.
+const txAttempts = 5
 
 func retryable(err error) bool {
 	s := err.Error()

@@ -2,8 +2,12 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"toandan/internal/store"
 	"toandan/internal/testdb"
@@ -114,6 +118,85 @@ func TestSQLiteSettings(t *testing.T) {
 	if _, err := db.R.ExecContext(ctx, "CREATE TABLE x (a INTEGER)"); err == nil {
 		t.Error("reader pool accepted a write; it must be query-only")
 	}
+	// The writer keeps savepoint journals in memory and leaves checkpoints
+	// to the checkpointer.
+	for pragma, want := range map[string]string{"temp_store": "2", "wal_autocheckpoint": "0"} {
+		var got string
+		if err := db.W.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("writer PRAGMA %s = %s, want %s", pragma, got, want)
+		}
+	}
+}
+
+// The checkpointer copies what the writer commits into the database file
+// while the database is open: the writer itself never checkpoints.
+func TestSQLiteCheckpointer(t *testing.T) {
+	db := testdb.NewDB(t, store.SQLite)
+	ctx := context.Background()
+	size := func() int64 {
+		t.Helper()
+		fi, err := os.Stat(db.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	before := size()
+	if _, err := db.Exec(ctx, "CREATE TABLE filler (body TEXT NOT NULL)"); err != nil {
+		t.Fatal(err)
+	}
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		for range 1000 {
+			if _, err := tx.Exec(ctx, "INSERT INTO filler (body) VALUES (?)", strings.Repeat("x", 2000)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for size() < before+2_000_000 {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file at %d bytes 10 s after 2 MB were committed (%d before): no checkpoint", size(), before)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// InsertID returns the id of the row it inserted, on either engine, inside
+// a transaction and a grouped one.
+func TestInsertID(t *testing.T) {
+	testdb.ForEachEngine(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		insert := func(tx *store.Tx, code string) error {
+			id, err := tx.InsertID(ctx, "INSERT INTO police_units (code, name, level, created_at) VALUES (?, ?, 'province', ?)", code, "T", "x")
+			if err != nil {
+				return err
+			}
+			var got string
+			if err := tx.QueryRow(ctx, "SELECT code FROM police_units WHERE id = ?", id).Scan(&got); err != nil {
+				return err
+			}
+			if got != code {
+				t.Errorf("InsertID gave %d, the id of %q, not of %q", id, got, code)
+			}
+			return nil
+		}
+		for i := range 3 {
+			code := fmt.Sprintf("CA-I%d", i)
+			if err := db.InTx(ctx, func(tx *store.Tx) error { return insert(tx, code) }); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.InGroupTx(ctx, func(tx *store.Tx) error { return insert(tx, code+"G") }); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
 }
 
 func TestRebind(t *testing.T) {
