@@ -3,8 +3,11 @@
 // received, by month, category and status, decided on time, overdue and at
 // risk now; festival points held against the plan; recognition progress;
 // and the targets with their states. Every figure is computed from recorded
-// data on each call; nothing is typed in or cached. Panels turns the figures
-// into charts and the tables that carry the same numbers.
+// data on each call; nothing is typed in or cached. The national and
+// provincial counts of sources are read from counters that database
+// triggers keep in step with every write to the sources and their limits
+// (see sources.go). Panels turns the figures into charts and the tables
+// that carry the same numbers.
 package dashboard
 
 import (

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"toandan/internal/chart"
+	"toandan/internal/crimesource"
 	"toandan/internal/dashboard"
 	"toandan/internal/errs"
 	"toandan/internal/geo"
@@ -54,9 +56,13 @@ func figuresOf(d dashboard.Dashboard) figures {
 	return f
 }
 
-// TestCountersConsistent builds a varied record through the services and
-// recomputes every number of every dashboard (the nation, each province,
-// each commune; two years) from the raw rows in plain Go.
+// TestCountersConsistent builds a varied record through the services, a
+// bulk load and corrections made in SQL, and recomputes every number of
+// every dashboard (the nation, each province and commune whose police
+// received a source; two years) and of the province map from the raw rows
+// in plain Go. The national and provincial figures come from counters that
+// triggers keep (migration 0012): the counters themselves must equal what
+// the rows say, with every decision worked out again from the limits.
 func TestCountersConsistent(t *testing.T) {
 	t.Parallel()
 	for _, eng := range []store.Engine{store.SQLite, store.Postgres} {
@@ -64,9 +70,19 @@ func TestCountersConsistent(t *testing.T) {
 			t.Parallel()
 			w := newWorld(t, eng)
 			w.recordSources(t)
+			w.recordMore(t)
+			w.correct(t, w.loadInBulk(t))
 			w.recordMovement(t)
 			r := loadRaw(t, w)
 			svc := w.service()
+			checkCounters(t, w, r)
+			decided := map[string]int{}
+			for _, s := range r.sources {
+				decided[r.decisionOf(s)]++
+			}
+			if decided[""] == 0 || decided["on_time"] == 0 || decided["late"] == 0 {
+				t.Fatalf("decisions %v: the record is too plain to test with", decided)
+			}
 
 			// The record must exercise every figure, or agreeing would
 			// prove little.
@@ -85,8 +101,29 @@ func TestCountersConsistent(t *testing.T) {
 				t.Fatalf("categories %v, statuses %v: too few kinds", all.ByCategory, all.ByStatus)
 			}
 
+			units := append([]string{geo.Nation}, r.touched()...)
+			if strings.Join(units, " ") != "VN 01 48 79 T0101 T0102 T7901" {
+				t.Fatalf("dashboards with sources: %v", units)
+			}
 			for _, year := range []int{2025, 2026} {
-				for _, unit := range []string{geo.Nation, "01", "79", "T0101", "T0102", "T7901"} {
+				for _, ind := range []string{dashboard.MapReceived, dashboard.MapOverdue} {
+					m, err := svc.ByProvince(w.ctx, ind, year)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := r.mapValues(ind == dashboard.MapOverdue, year, w.now)
+					for _, p := range m.Provinces {
+						if p.Value != want[p.Code] || p.NoData {
+							t.Errorf("map %s %d: %s is %v, want %v", ind, year, p.Code, p.Value, want[p.Code])
+						}
+						delete(want, p.Code)
+					}
+					delete(want, "") // the national intake unit's
+					if len(want) > 0 {
+						t.Errorf("map %s %d: no province for %v", ind, year, want)
+					}
+				}
+				for _, unit := range units {
 					t.Run(fmt.Sprintf("%s/%d", unit, year), func(t *testing.T) {
 						d, err := svc.Get(w.ctx, unit, year)
 						if err != nil {
@@ -110,6 +147,179 @@ func TestCountersConsistent(t *testing.T) {
 					})
 				}
 			}
+		})
+	}
+}
+
+// checkCounters compares the counter tables, row by row, and each source's
+// decision with what the raw rows say. A count below zero, or a row the
+// sources do not account for, means a write the triggers missed.
+func checkCounters(t *testing.T, w *world, r *raw) {
+	t.Helper()
+	wantStatus, wantCategory := r.counters()
+	for _, c := range []struct {
+		table, cols string
+		want        map[string]int
+	}{
+		{"source_counts", "month, province_code, status, decision", wantStatus},
+		{"source_category_counts", "month, province_code, category, ''", wantCategory},
+	} {
+		got := map[string]int{}
+		query(t, w, "SELECT "+c.cols+", n FROM "+c.table, func(scan func(...any) error) error {
+			var month, prov, a, b string
+			var n int
+			if err := scan(&month, &prov, &a, &b, &n); err != nil {
+				return err
+			}
+			key := counterKey(month, prov, a, b)
+			if n < 0 {
+				t.Errorf("%s %s: count %d", c.table, key, n)
+			}
+			if n != 0 {
+				got[key] = n
+			}
+			return nil
+		})
+		for k, n := range c.want {
+			if got[k] != n {
+				t.Errorf("%s %s is %d, the sources say %d", c.table, k, got[k], n)
+			}
+		}
+		for k, n := range got {
+			if _, ok := c.want[k]; !ok {
+				t.Errorf("%s %s is %d, the sources say 0", c.table, k, n)
+			}
+		}
+	}
+	for _, s := range r.sources {
+		if want := r.decisionOf(s); s.decision != want {
+			t.Errorf("source %d: decision %q, its limits say %q", s.id, s.decision, want)
+		}
+	}
+}
+
+// TestCountersBackfill applies the counters' migration to a record made
+// without it: the varied record of TestCountersConsistent with the
+// migration's tables, triggers and column removed, then migrated again.
+// The counters and decisions the migration works out must be what the rows
+// say, and its triggers must keep them so afterwards.
+func TestCountersBackfill(t *testing.T) {
+	t.Parallel()
+	ms, err := store.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := 0
+	for _, m := range ms {
+		if strings.HasSuffix(m.Name, "_dashboard_counters.sql") {
+			version = m.Version
+		}
+	}
+	undo := map[store.Engine][]string{
+		store.SQLite: {
+			"DROP TRIGGER sources_counts_insert", "DROP TRIGGER sources_counts_delete", "DROP TRIGGER sources_counts_update",
+			"DROP TRIGGER source_deadlines_decision_insert", "DROP TRIGGER source_deadlines_decision_update",
+			"DROP TRIGGER source_deadlines_decision_delete", "DROP TRIGGER sources_decision_insert", "DROP TRIGGER sources_decision_unit",
+			"DROP TRIGGER police_units_counts_update",
+			"DROP TABLE source_counts", "DROP TABLE source_category_counts",
+		},
+		store.Postgres: {
+			"DROP FUNCTION sources_counts, sources_decision_unit, sources_decision_insert, source_deadlines_decision_met, " +
+				"source_deadlines_decision, police_units_counts, source_counts_apply CASCADE",
+			"DROP TABLE source_counts, source_category_counts, source_count_changes, source_count_pending",
+			"DROP FUNCTION source_month, source_decision",
+		},
+	}
+	for _, eng := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(eng), func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, eng)
+			w.recordSources(t)
+			w.recordMore(t)
+			w.correct(t, w.loadInBulk(t))
+			for _, q := range append(undo[eng], "ALTER TABLE sources DROP COLUMN decision", fmt.Sprintf("DELETE FROM schema_migrations WHERE version = %d", version)) {
+				if _, err := w.db.Exec(w.ctx, q); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			if n, err := w.db.Migrate(w.ctx); err != nil || n != 1 {
+				t.Fatalf("migrated %d, %v", n, err)
+			}
+			checkCounters(t, w, loadRaw(t, w))
+
+			// The triggers are back: a new source, decided late.
+			w.clk.Set(vn(2026, 9, 1, 9, 0))
+			rec, err := w.srv.Main.Sources.Submit(w.ctx, crimesource.Intake{Category: "khac", ProvinceCode: "01", Description: "Nguồn tin sau khi đếm lại", Anonymous: true}, crimesource.Actor{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.clk.Set(vn(2026, 10, 20, 9, 0))
+			w.act(t, "dieutra-01", rec.ID, crimesource.Action{Kind: crimesource.ActDecide, Outcome: crimesource.OutcomeNotProsecute})
+			w.clk.Set(w.now)
+			r := loadRaw(t, w)
+			checkCounters(t, w, r)
+			for _, s := range r.sources {
+				if s.id == rec.ID && s.decision != "late" {
+					t.Errorf("the new source's decision is %q", s.decision)
+				}
+			}
+		})
+	}
+}
+
+// TestCountersConcurrent submits and handles sources of one commune from
+// many goroutines at once, so that their transactions update the same
+// counter rows together (on PostgreSQL, each waits for the row the other
+// holds), and checks that no count was lost.
+func TestCountersConcurrent(t *testing.T) {
+	t.Parallel()
+	for _, eng := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(eng), func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, eng)
+			const workers, each = 8, 6
+			var wg sync.WaitGroup
+			errc := make(chan error, workers*each)
+			for g := range workers {
+				wg.Go(func() {
+					for i := range each {
+						rec, err := w.srv.Main.Sources.Submit(w.ctx, crimesource.Intake{Category: categories[(g+i)%2], CommuneCode: "T0101",
+							Description: fmt.Sprintf("Nguồn tin đồng thời %d-%d", g, i), Anonymous: true}, crimesource.Actor{})
+						if err != nil {
+							errc <- err
+							return
+						}
+						// Half move on: registered, some sent to the province
+						// and found not a crime there.
+						if i%2 == 0 {
+							continue
+						}
+						for _, a := range []struct {
+							who string
+							act crimesource.Action
+						}{
+							{"xa-t0101", crimesource.Action{Kind: crimesource.ActRegister, Category: categories[2]}},
+							{"xa-t0101", crimesource.Action{Kind: crimesource.ActTransfer}},
+							{"dieutra-01", crimesource.Action{Kind: crimesource.ActNotCrime}},
+						}[:1+g%3] {
+							if err := w.srv.Main.Sources.Act(w.ctx, w.actor(a.who), rec.ID, a.act); err != nil {
+								errc <- err
+								return
+							}
+						}
+					}
+				})
+			}
+			wg.Wait()
+			close(errc)
+			for err := range errc {
+				t.Fatal(err)
+			}
+			r := loadRaw(t, w)
+			if len(r.sources) != workers*each {
+				t.Fatalf("%d sources", len(r.sources))
+			}
+			checkCounters(t, w, r)
 		})
 	}
 }

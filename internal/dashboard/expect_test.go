@@ -30,19 +30,20 @@ type raw struct {
 }
 
 type rawSource struct {
-	id, receiving    int64
-	received         time.Time
-	category, status string
+	id, receiving, unit int64
+	received            time.Time
+	category, status    string
+	decision            string // the stored sources.decision, checked against decisionOf
 }
 type rawPolice struct {
 	code, level, province string
 }
 type rawDeadline struct {
-	id                           int64
+	id, unit                     int64
 	rule, started, due, met, cnl string
 }
 type rawEvent struct {
-	id       int64
+	id, unit int64
 	at, kind string
 }
 type rawCategory struct{ code, name string }
@@ -91,10 +92,10 @@ func loadRaw(t *testing.T, w *world) *raw {
 	t.Helper()
 	r := &raw{police: map[int64]rawPolice{}, juris: map[string]int64{}, deadlines: map[int64][]rawDeadline{},
 		events: map[int64][]rawEvent{}, plans: map[[2]string]int{}}
-	query(t, w, "SELECT id, receiving_unit_id, received_at, category, status FROM sources", func(scan func(...any) error) error {
+	query(t, w, "SELECT id, receiving_unit_id, unit_id, received_at, category, status, decision FROM sources", func(scan func(...any) error) error {
 		var s rawSource
 		var at string
-		if err := scan(&s.id, &s.receiving, &at, &s.category, &s.status); err != nil {
+		if err := scan(&s.id, &s.receiving, &s.unit, &at, &s.category, &s.status, &s.decision); err != nil {
 			return err
 		}
 		var err error
@@ -118,17 +119,17 @@ func loadRaw(t *testing.T, w *world) *raw {
 		}
 		return err
 	})
-	query(t, w, "SELECT id, source_id, rule_code, started_at, due_at, met_at, cancelled_at FROM source_deadlines", func(scan func(...any) error) error {
+	query(t, w, "SELECT id, source_id, unit_id, rule_code, started_at, due_at, met_at, cancelled_at FROM source_deadlines", func(scan func(...any) error) error {
 		var d rawDeadline
 		var src int64
-		err := scan(&d.id, &src, &d.rule, &d.started, &d.due, &d.met, &d.cnl)
+		err := scan(&d.id, &src, &d.unit, &d.rule, &d.started, &d.due, &d.met, &d.cnl)
 		r.deadlines[src] = append(r.deadlines[src], d)
 		return err
 	})
-	query(t, w, "SELECT id, source_id, at, kind FROM source_events", func(scan func(...any) error) error {
+	query(t, w, "SELECT id, source_id, COALESCE(unit_id, 0), at, kind FROM source_events", func(scan func(...any) error) error {
 		var e rawEvent
 		var src int64
-		err := scan(&e.id, &src, &e.at, &e.kind)
+		err := scan(&e.id, &src, &e.unit, &e.at, &e.kind)
 		r.events[src] = append(r.events[src], e)
 		return err
 	})
@@ -312,10 +313,10 @@ func (r *raw) expect(t *testing.T, unit string, year int, now time.Time) figures
 				}
 			}
 		}
-		// Decided: the first decision on the timeline, against the
-		// resolution limit running at that moment.
+		// Decided: the first decision on the timeline of the unit holding
+		// the source, against the resolution limit running at that moment.
 		for _, e := range r.events[s.id] {
-			if e.kind != "decide" && e.kind != "not_crime" {
+			if (e.kind != "decide" && e.kind != "not_crime") || e.unit != s.unit {
 				continue
 			}
 			var running *rawDeadline
@@ -571,4 +572,86 @@ func (r *raw) indicator(code, unit string, year int, now time.Time) (float64, bo
 		return float64(len(hc)) * 100 / float64(planned), true
 	}
 	panic("unknown indicator " + code)
+}
+
+// decisionOf works out what sources.decision must hold from the limits
+// alone: empty when no resolution limit of the unit holding the source is
+// met, "late" when one was met at or after its due time, else "on_time".
+func (r *raw) decisionOf(s rawSource) string {
+	out := ""
+	for _, d := range r.deadlines[s.id] {
+		if !resolution[d.rule] || d.unit != s.unit || d.met == "" {
+			continue
+		}
+		if d.met >= d.due {
+			return "late"
+		}
+		out = "on_time"
+	}
+	return out
+}
+
+// counters works out every row of source_counts (month, province, status,
+// decision) and source_category_counts (month, province, category) from
+// the sources, their limits and the police units, by counterKey.
+func (r *raw) counters() (byStatus, byCategory map[string]int) {
+	byStatus, byCategory = map[string]int{}, map[string]int{}
+	for _, s := range r.sources {
+		month := s.received.In(clock.Vietnam).Format("2006-01")
+		prov := r.police[s.receiving].province
+		byStatus[counterKey(month, prov, s.status, r.decisionOf(s))]++
+		byCategory[counterKey(month, prov, s.category, "")]++
+	}
+	return byStatus, byCategory
+}
+
+func counterKey(month, province, a, b string) string {
+	return fmt.Sprintf("%s %q %s %q", month, province, a, b)
+}
+
+// mapValues works out the province map's figure for every province with
+// one: sources received in the year by the province's police units, or
+// those of them open with an open limit due by now.
+func (r *raw) mapValues(overdue bool, year int, now time.Time) map[string]float64 {
+	out := map[string]float64{}
+	for _, s := range r.sources {
+		if s.received.In(clock.Vietnam).Year() != year {
+			continue
+		}
+		if overdue {
+			due := false
+			for _, d := range r.deadlines[s.id] {
+				due = due || (d.met == "" && d.cnl == "" && d.due <= store.FormatTime(now))
+			}
+			if closed[s.status] || !due {
+				continue
+			}
+		}
+		out[r.police[s.receiving].province]++
+	}
+	return out
+}
+
+// touched returns the provinces and communes whose dashboards count a
+// source: those of every police unit that received one.
+func (r *raw) touched() []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(code string) {
+		if code != "" && !seen[code] {
+			seen[code] = true
+			out = append(out, code)
+		}
+	}
+	for _, s := range r.sources {
+		p := r.police[s.receiving]
+		add(p.province)
+		for c, id := range r.juris {
+			if id == s.receiving {
+				add(c)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

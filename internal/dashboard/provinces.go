@@ -114,13 +114,13 @@ func (s *Service) ByProvince(ctx context.Context, indicator string, year int) (P
 
 // sourcesByProvince counts, in one grouped pass, what the province
 // dashboards count one by one: sources received in the year by the police
-// units of each province, or those of them open with a limit past due now.
+// units of each province (from the counters, as a province's dashboard
+// reads them), or those of them open with a limit past due now.
 func (s *Service) sourcesByProvince(ctx context.Context, m *ProvinceMap) error {
-	b := monthBounds(m.Year)
-	q := `SELECT p.province_code, COUNT(*) FROM sources s JOIN police_units p ON p.id = s.receiving_unit_id
-		WHERE s.received_at >= ? AND s.received_at < ? GROUP BY p.province_code`
-	args := []any{b[0], b[12]}
+	q := `SELECT province_code, CAST(SUM(n) AS BIGINT) FROM source_counts WHERE month >= ? AND month <= ? GROUP BY province_code`
+	args := []any{fmt.Sprintf("%04d-01", m.Year), fmt.Sprintf("%04d-12", m.Year)}
 	if m.Indicator.Code == MapOverdue {
+		b := monthBounds(m.Year)
 		// Overdue is the nearest open limit past due (deadline.State), that
 		// is any open limit due by now.
 		q = `SELECT p.province_code, COUNT(DISTINCT s.id) FROM sources s JOIN police_units p ON p.id = s.receiving_unit_id
@@ -128,7 +128,7 @@ func (s *Service) sourcesByProvince(ctx context.Context, m *ProvinceMap) error {
 			WHERE s.received_at >= ? AND s.received_at < ? AND s.status NOT IN (` + quoted(closedStatuses()) + `)
 			AND d.met_at = '' AND d.cancelled_at = '' AND d.due_at <= ?
 			GROUP BY p.province_code`
-		args = append(args, store.FormatTime(m.Now))
+		args = []any{b[0], b[12], store.FormatTime(m.Now)}
 	}
 	rows, err := s.DB.Query(ctx, q, args...)
 	if err != nil {

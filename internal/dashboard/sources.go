@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +24,7 @@ type scope struct {
 
 // where returns the condition on sources (aliased s) for the scope. It
 // is on receiving_unit_id, which the sources_receiving_received index
-// leads with; the nation needs none and reads sources_received.
+// leads with; the nation needs none.
 func (sc scope) where() (string, []any) {
 	switch sc.level {
 	case geo.LevelProvince:
@@ -40,11 +41,6 @@ var statuses = []string{
 	crimesource.StatusProsecuted, crimesource.StatusNotProsecuted, crimesource.StatusNotCrime,
 	crimesource.StatusTransferredOut, crimesource.StatusMerged,
 }
-
-// decisionLimits are the resolution limits a decision meets: 20 days, its
-// 2-month extension and the procuracy's further extension (Art. 147). The
-// one-month limits after a suspension ends are not the first decision's.
-var decisionLimits = []string{"decision", "decision_extended", "procuracy_extension"}
 
 // monthBounds returns the first instant of each month of year in Vietnam
 // and of the next year's January, as stored.
@@ -76,9 +72,42 @@ func closedStatuses() []string {
 	return out
 }
 
-// receivedQuery counts the year's sources by month (in Vietnam time),
-// category and status in one pass over the index.
-func receivedQuery(sc scope, b [13]string) (string, []any) {
+// The figures of the nation and a province are read from the counters
+// that triggers keep per month of receipt and province (migration 0012):
+// a few thousand rows for a year of the whole country, where counting the
+// sources themselves reads millions. A commune's police unit receives a few
+// hundred sources a year, which its own index range holds: its figures are
+// counted from them, as the counters would be.
+
+// countsQuery returns the year's sources of a nation or province scope by
+// month ('YYYY-MM' in Vietnam time), status and decision (empty, 'on_time'
+// or 'late': see tally.add), from source_counts.
+func countsQuery(sc scope, year int) (string, []any) {
+	q := "SELECT month, status, decision, CAST(SUM(n) AS BIGINT) FROM source_counts WHERE month >= ? AND month <= ?"
+	args := []any{fmt.Sprintf("%04d-01", year), fmt.Sprintf("%04d-12", year)}
+	if sc.level == geo.LevelProvince {
+		q += " AND province_code = ?"
+		args = append(args, sc.province)
+	}
+	return q + " GROUP BY month, status, decision", args
+}
+
+// categoryCountsQuery returns the year's sources of a nation or province
+// scope by category, from source_category_counts.
+func categoryCountsQuery(sc scope, year int) (string, []any) {
+	q := "SELECT category, CAST(SUM(n) AS BIGINT) FROM source_category_counts WHERE month >= ? AND month <= ?"
+	args := []any{fmt.Sprintf("%04d-01", year), fmt.Sprintf("%04d-12", year)}
+	if sc.level == geo.LevelProvince {
+		q += " AND province_code = ?"
+		args = append(args, sc.province)
+	}
+	return q + " GROUP BY category", args
+}
+
+// communeQuery counts a commune scope's sources of the year by month (1 to
+// 12, in Vietnam time), category, status and decision in one pass over its
+// range of the sources_receiving_received index.
+func communeQuery(sc scope, b [13]string) (string, []any) {
 	cond, args := sc.where()
 	var month strings.Builder
 	month.WriteString("CASE")
@@ -88,30 +117,96 @@ func receivedQuery(sc scope, b [13]string) (string, []any) {
 		margs = append(margs, b[m])
 	}
 	month.WriteString(" ELSE 12 END")
-	q := "SELECT " + month.String() + ", s.category, s.status, COUNT(*) FROM sources s WHERE " + cond +
-		" AND s.received_at >= ? AND s.received_at < ? GROUP BY 1, 2, 3"
+	q := "SELECT " + month.String() + ", s.category, s.status, s.decision, COUNT(*) FROM sources s WHERE " + cond +
+		" AND s.received_at >= ? AND s.received_at < ? GROUP BY 1, 2, 3, 4"
 	return q, append(append(margs, args...), b[0], b[12])
 }
 
-// decidedQuery counts the year's sources whose resolution limit a decision
-// met, and those of them decided before the due time.
-//
-// The limit is that of the unit holding the source, which is the unit that
-// decided: a source received by the national intake unit carries that
-// unit's resolution limit too (started at receipt, not closed when the
-// source is sent to a province), and a decision marks both met; the
-// deciding unit's own limit, started when it received the source, is the
-// one its decision is measured against. Should a unit meet more than one,
-// one late limit makes the decision late.
-func decidedQuery(sc scope, from, to string) (string, []any) {
-	cond, args := sc.where()
-	q := `SELECT COUNT(*), COALESCE(SUM(1 - x.late), 0) FROM (
-		SELECT d.source_id, MAX(CASE WHEN d.met_at < d.due_at THEN 0 ELSE 1 END) AS late
-		FROM sources s JOIN source_deadlines d ON d.source_id = s.id AND d.unit_id = s.unit_id
-		WHERE ` + cond + ` AND s.received_at >= ? AND s.received_at < ?
-		AND d.rule_code IN (` + quoted(decisionLimits) + `) AND d.met_at <> ''
-		GROUP BY d.source_id) x`
-	return q, append(args, from, to)
+// tally adds up counted sources into the figures.
+type tally struct {
+	out      *Sources
+	byCat    map[string]int
+	byStatus map[string]int
+}
+
+func (t *tally) add(month int, status, decision string, n int) {
+	t.out.Received += n
+	t.out.ByMonth[month-1] += n
+	t.byStatus[status] += n
+	if !crimesource.Closed(status) {
+		t.out.Open += n
+	}
+	// sources.decision: a resolution limit (20 days, its 2-month
+	// extension, the procuracy's further extension; Art. 147) of the unit
+	// holding the source, which is the unit that decided, was met by a
+	// decision (khởi tố, không khởi tố, tạm đình chỉ, or not a crime), late
+	// if one such limit was met at or after its due time. The one-month
+	// limits after a suspension ends are not the first decision's.
+	switch decision {
+	case "on_time":
+		t.out.Decided += n
+		t.out.DecidedOnTime += n
+	case "late":
+		t.out.Decided += n
+	}
+}
+
+// count reads the year's sources of the scope into t.
+func (s *Service) count(ctx context.Context, sc scope, year int, t *tally) error {
+	if sc.level == geo.LevelCommune {
+		q, args := communeQuery(sc, monthBounds(year))
+		return s.scan(ctx, q, args, func(scan func(...any) error) error {
+			var month, n int
+			var cat, status, decision string
+			if err := scan(&month, &cat, &status, &decision, &n); err != nil {
+				return err
+			}
+			t.byCat[cat] += n
+			t.add(month, status, decision, n)
+			return nil
+		})
+	}
+	q, args := countsQuery(sc, year)
+	if err := s.scan(ctx, q, args, func(scan func(...any) error) error {
+		var month, status, decision string
+		var n int
+		if err := scan(&month, &status, &decision, &n); err != nil {
+			return err
+		}
+		m, err := strconv.Atoi(strings.TrimPrefix(month, strconv.Itoa(year)+"-"))
+		if err != nil || m < 1 || m > 12 {
+			return fmt.Errorf("counted month %q", month)
+		}
+		t.add(m, status, decision, n)
+		return nil
+	}); err != nil {
+		return err
+	}
+	q, args = categoryCountsQuery(sc, year)
+	return s.scan(ctx, q, args, func(scan func(...any) error) error {
+		var cat string
+		var n int
+		if err := scan(&cat, &n); err != nil {
+			return err
+		}
+		t.byCat[cat] += n
+		return nil
+	})
+}
+
+// scan runs a read and hands each row to fn.
+func (s *Service) scan(ctx context.Context, q string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := s.DB.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // dueQuery returns each open source of the year with an open limit due by
@@ -141,31 +236,11 @@ func (s *Service) sources(ctx context.Context, sc scope, q query) (Sources, erro
 		return out, err
 	}
 	b := monthBounds(q.year)
-	byCat, byStatus := map[string]int{}, map[string]int{}
-	sql, args := receivedQuery(sc, b)
-	rows, err := s.DB.Query(ctx, sql, args...)
-	if err != nil {
+	counted := tally{out: &out, byCat: map[string]int{}, byStatus: map[string]int{}}
+	if err := s.count(ctx, sc, q.year, &counted); err != nil {
 		return out, fmt.Errorf("dashboard: sources received: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var month, n int
-		var cat, status string
-		if err := rows.Scan(&month, &cat, &status, &n); err != nil {
-			return out, fmt.Errorf("dashboard: sources received: %w", err)
-		}
-		out.Received += n
-		out.ByMonth[month-1] += n
-		byCat[cat] += n
-		byStatus[status] += n
-		if !crimesource.Closed(status) {
-			out.Open += n
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("dashboard: sources received: %w", err)
-	}
-	rows.Close()
+	byCat, byStatus := counted.byCat, counted.byStatus
 	for _, c := range cats {
 		if c.active || byCat[c.code] > 0 {
 			out.ByCategory = append(out.ByCategory, Count{Code: c.code, Name: c.name, N: byCat[c.code]})
@@ -183,18 +258,13 @@ func (s *Service) sources(ctx context.Context, sc scope, q query) (Sources, erro
 	}
 	extra := out.ByStatus[len(statuses):]
 	sort.Slice(extra, func(i, j int) bool { return extra[i].Code < extra[j].Code })
-
-	sql, args = decidedQuery(sc, b[0], b[12])
-	if err := s.DB.QueryRow(ctx, sql, args...).Scan(&out.Decided, &out.DecidedOnTime); err != nil {
-		return out, fmt.Errorf("dashboard: sources decided: %w", err)
-	}
 	if out.Decided > 0 {
 		out.OnTimePct = float64(out.DecidedOnTime) * 100 / float64(out.Decided)
 	}
 
 	// The pre-filter horizon is generous; the calendar in Go decides.
 	horizon := store.FormatTime(q.now.Add(time.Duration(s.atRisk()+1) * 24 * time.Hour))
-	sql, args = dueQuery(sc, b[0], b[12], horizon)
+	sql, args := dueQuery(sc, b[0], b[12], horizon)
 	drows, err := s.DB.Query(ctx, sql, args...)
 	if err != nil {
 		return out, fmt.Errorf("dashboard: sources due: %w", err)

@@ -435,3 +435,169 @@ func (w *world) recordMovement(t *testing.T) {
 		}
 	}
 }
+
+// recordMore adds what recordSources does not do: receipts in the last
+// instant of a month in Vietnam (which SQLite's date functions would round
+// into the next month), a category corrected at registration, duplicates
+// merged into another source, two of them closed in 2025 with their
+// target; then the retention purge removes every source closed before
+// 2026, with its limits and timeline.
+func (w *world) recordMore(t *testing.T) {
+	t.Helper()
+	last := 59*time.Second + 999_900*time.Microsecond // 23:59:59.9999
+	tracking := map[string]string{}
+	ids := map[string]int64{}
+	submit := func(name string, in crimesource.Intake) {
+		t.Helper()
+		in.Description, in.Anonymous = "Nguồn tin thử nghiệm "+name, true
+		rec, err := w.srv.Main.Sources.Submit(w.ctx, in, crimesource.Actor{})
+		if err != nil {
+			t.Fatalf("submit %s: %v", name, err)
+		}
+		tracking[name], ids[name] = rec.TrackingCode, rec.ID
+	}
+	at := func(when time.Time, do func()) step {
+		return step{at: when, do: func(*testing.T) []step { do(); return nil }}
+	}
+	w.run(t, []step{
+		at(vn(2026, 3, 31, 23, 59).Add(last), func() { submit("march-last", crimesource.Intake{Category: "khac", CommuneCode: "T0101"}) }),
+		at(vn(2026, 4, 1, 8, 0), func() {
+			w.act(t, "xa-t0101", ids["march-last"], crimesource.Action{Kind: crimesource.ActRegister, Category: "ma_tuy"})
+		}),
+		at(vn(2026, 4, 2, 9, 0), func() { submit("april-dup", crimesource.Intake{Category: "ma_tuy", CommuneCode: "T0101"}) }),
+		at(vn(2026, 4, 2, 10, 0), func() {
+			w.act(t, "xa-t0101", ids["april-dup"], crimesource.Action{Kind: crimesource.ActMerge, Target: tracking["march-last"]})
+		}),
+		at(vn(2026, 5, 20, 9, 0), func() { submit("may-79", crimesource.Intake{Category: "kinh_te", ProvinceCode: "79"}) }),
+		// 17:00 UTC on 31 May is midnight of 1 June in Vietnam.
+		at(time.Date(2026, 5, 31, 17, 0, 0, 0, time.UTC), func() { submit("june-79", crimesource.Intake{Category: "kinh_te", ProvinceCode: "79"}) }),
+		at(vn(2026, 6, 2, 9, 0), func() {
+			w.act(t, "dieutra-79", ids["june-79"], crimesource.Action{Kind: crimesource.ActMerge, Target: tracking["may-79"]})
+		}),
+		at(vn(2025, 12, 31, 23, 59).Add(last), func() { submit("year-last", crimesource.Intake{Category: "buon_lau"}) }),
+		at(vn(2026, 1, 1, 12, 0), func() {
+			w.act(t, "bo-cong-an", ids["year-last"], crimesource.Action{Kind: crimesource.ActTransfer, Province: "79"})
+		}),
+		at(vn(2026, 1, 6, 12, 0), func() {
+			w.act(t, "dieutra-79", ids["year-last"], crimesource.Action{Kind: crimesource.ActDecide, Outcome: crimesource.OutcomeProsecute})
+		}),
+		at(vn(2025, 8, 3, 9, 0), func() { submit("agency-2025", crimesource.Intake{Category: "moi_truong", CommuneCode: "T7901"}) }),
+		at(vn(2025, 8, 4, 9, 0), func() {
+			w.act(t, "xa-t7901", ids["agency-2025"], crimesource.Action{Kind: crimesource.ActTransferAgency, Agency: "Chi cục Bảo vệ môi trường"})
+		}),
+		at(vn(2025, 9, 10, 9, 0), func() { submit("dup-2025", crimesource.Intake{Category: "moi_truong", CommuneCode: "T7901"}) }),
+		at(vn(2025, 9, 10, 11, 0), func() {
+			w.act(t, "xa-t7901", ids["dup-2025"], crimesource.Action{Kind: crimesource.ActMerge, Target: tracking["agency-2025"]})
+		}),
+	})
+	res, err := w.srv.Main.Sources.Purge(w.ctx, vn(2026, 1, 1, 0, 0), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := w.db.QueryRow(w.ctx, "SELECT COUNT(*) FROM sources WHERE id IN (?, ?)", ids["agency-2025"], ids["dup-2025"]).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if res.Sources < 10 || left != 0 {
+		t.Fatalf("purged %d sources, %d of the merged pair left", res.Sources, left)
+	}
+}
+
+// loadInBulk writes sources as a data load or the benchmark does (see
+// bench's fillReports): multi-row INSERTs straight into sources,
+// source_deadlines (resolution limits met on time or late, or open) and
+// source_events (the decisions), one source written with a decision of its
+// own. It returns the sources' ids.
+func (w *world) loadInBulk(t *testing.T) []int64 {
+	t.Helper()
+	police := map[string]int64{}
+	query(t, w, "SELECT code, id FROM police_units", func(scan func(...any) error) error {
+		var code string
+		var id int64
+		err := scan(&code, &id)
+		police[code] = id
+		return err
+	})
+	unitsOf := []string{"CA-T0101", "CA-T0102", "CA-T7901", "CA-01", "CA-79"}
+	const n = 48
+	var src, dl, ev []any
+	var ids []int64
+	day := 24 * time.Hour
+	for i := range n {
+		id := int64(1_000_001 + i)
+		ids = append(ids, id)
+		unit := police[unitsOf[i%len(unitsOf)]]
+		received := vn(2025+i%2, time.Month(1+i%11), 1+(i*3)%27, (i*7)%24, (i*11)%60)
+		if i == 2 { // its limit runs out in two days
+			received = w.now.Add(-18 * day)
+		}
+		due := received.Add(20 * day)
+		status, met, decision := crimesource.StatusVerifying, time.Time{}, ""
+		switch i % 4 {
+		case 0:
+			status, met = crimesource.StatusNotProsecuted, received.Add(10*day)
+		case 1:
+			status, met = crimesource.StatusProsecuted, received.Add(30*day)
+		case 3:
+			status, met = crimesource.StatusSuspended, due.Add(-time.Hour)
+		}
+		if i == 0 {
+			decision = "late" // not what its limit says
+		}
+		metAt, closedAt := "", ""
+		if !met.IsZero() {
+			metAt = store.FormatTime(met)
+			if crimesource.Closed(status) {
+				closedAt = metAt
+			}
+			ev = append(ev, id, metAt, "import", unit, "decide")
+		}
+		desc := fmt.Sprintf("Nguồn tin nạp hàng loạt số %d", i)
+		src = append(src, id, fmt.Sprintf("TD-BULK-%03d", i), "to_giac", "online", categories[i%len(categories)], desc, desc, 1,
+			store.FormatTime(received), unit, unit, status, decision, metAt, closedAt, store.FormatTime(received))
+		dl = append(dl, id, "decision", "bulk", unit, store.FormatTime(received), store.FormatTime(due), metAt)
+	}
+	for _, q := range []struct {
+		sql  string
+		args []any
+		cols int
+	}{
+		{"INSERT INTO sources (id, tracking_code, kind, channel, category, description, search_text, anonymous, received_at, receiving_unit_id, unit_id, status, decision, decided_at, closed_at, updated_at) VALUES ", src, 16},
+		{"INSERT INTO source_deadlines (source_id, rule_code, rule_version, unit_id, started_at, due_at, met_at) VALUES ", dl, 7},
+		{"INSERT INTO source_events (source_id, at, actor, unit_id, kind) VALUES ", ev, 5},
+	} {
+		if _, err := w.db.Exec(w.ctx, q.sql+store.Placeholders(len(q.args)/q.cols, q.cols), q.args...); err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+	}
+	return ids
+}
+
+// correct makes changes an operator could make in SQL, which no service
+// makes but the counters must follow all the same: a decision withdrawn
+// (its event and met limit deleted), a decided source handed to another
+// unit, a source's receiving unit, receipt time and category corrected,
+// and a commune's police unit placed under another province.
+func (w *world) correct(t *testing.T, bulk []int64) {
+	t.Helper()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{"DELETE FROM source_events WHERE source_id = ?", []any{bulk[4]}},
+		{"DELETE FROM source_deadlines WHERE source_id = ?", []any{bulk[4]}},
+		{"UPDATE sources SET unit_id = (SELECT id FROM police_units WHERE code = 'CA-79') WHERE id = ?", []any{bulk[5]}},
+		{"UPDATE sources SET receiving_unit_id = (SELECT id FROM police_units WHERE code = 'CA-T7901') WHERE id = ?", []any{bulk[6]}},
+		{"UPDATE sources SET received_at = ? WHERE id = ?", []any{store.FormatTime(vn(2025, 12, 31, 23, 59)), bulk[7]}},
+		{"UPDATE sources SET category = 'buon_lau' WHERE id = ?", []any{bulk[8]}},
+		{"UPDATE police_units SET province_code = '48' WHERE code = 'CA-T0102'", nil},
+	} {
+		res, err := w.db.Exec(w.ctx, q.sql, q.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			t.Fatalf("%s: %d rows, %v", q.sql, n, err)
+		}
+	}
+}
