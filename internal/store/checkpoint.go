@@ -10,19 +10,27 @@ import (
 
 // checkpointEvery is how often the checkpointer copies what the WAL holds
 // into the database file.
-const checkpointEvery = 200 * time.Millisecond
+const checkpointEvery = 100 * time.Millisecond
+
+// walCheckpointFrames is the length of the WAL, in pages, past which the
+// writer checkpoints itself after a commit (SQLite's default is 1,000).
+const walCheckpointFrames = 4000
 
 // walSizeLimit is the size the WAL file is cut back to when SQLite starts
 // it over, after a burst of writes made it larger.
 const walSizeLimit = 64 << 20
 
 // checkpointer copies committed pages from SQLite's WAL into the database
-// file on a connection of its own. SQLite's automatic checkpoint would run
-// inside the commit that crosses its threshold, on the writer: under load
-// every other group commit, each time writing a thousand pages and syncing
-// the database file while every queued write waits. A passive checkpoint
-// here runs beside the writer instead (it takes no lock the writer needs).
-// Durability does not depend on it: a commit is durable once in the WAL.
+// file on a connection of its own. SQLite's automatic checkpoint runs inside
+// the commit that crosses its threshold, on the writer: under load, with the
+// default threshold, every other group commit, each time writing a thousand
+// pages and syncing the database file while every queued write waits. A
+// passive checkpoint here runs beside the writer instead (it takes no lock
+// the writer needs). It cannot start the WAL over, as new commits keep
+// coming while it copies; the writer's own checkpoint, at a higher
+// threshold, still does, with only the pages copied since the last pass
+// left to copy, and so bounds the WAL. Durability does not depend on
+// either: a commit is durable once in the WAL.
 type checkpointer struct {
 	conn *sql.DB
 	stop chan struct{}

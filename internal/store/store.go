@@ -76,8 +76,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// temporary file past 64 KiB, a few reports into a group, and every page
 	// a report changes is then written there first. It holds only what a
 	// savepoint's rollback would need, never what a commit makes durable.
-	// The writer leaves checkpoints to the checkpointer.
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(0)"+
+	// The writer leaves checkpoints to the checkpointer but for a bound on
+	// the WAL (see checkpointer).
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=temp_store(MEMORY)"+
+		"&_pragma=wal_autocheckpoint("+strconv.Itoa(walCheckpointFrames)+")"+
 		"&_pragma=journal_size_limit("+strconv.Itoa(walSizeLimit)+")&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
