@@ -215,6 +215,8 @@ type runner struct {
 	opt      Options
 	mu       sync.Mutex
 	cleanups []func()
+	geoOnce  sync.Once
+	geo      *geography
 }
 
 func (b *runner) progress(format string, args ...any) {

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"toandan/internal/app"
@@ -31,24 +30,20 @@ type geography struct {
 	real                          bool
 }
 
-var (
-	geoOnce sync.Once
-	geoData *geography
-)
-
+// geography returns the run's country, read or made up on first use.
 func (b *runner) geography() *geography {
-	geoOnce.Do(func() {
+	b.geoOnce.Do(func() {
 		if b.opt.GeoDir != "" {
 			g, err := readGeography(b.opt.GeoDir)
 			if err == nil {
-				geoData = g
+				b.geo = g
 				return
 			}
 			b.progress("geography: %v; using a made-up country", err)
 		}
-		geoData = madeUpGeography()
+		b.geo = madeUpGeography()
 	})
-	return geoData
+	return b.geo
 }
 
 func readGeography(dir string) (*geography, error) {

@@ -147,8 +147,7 @@ func (b *runner) fillReports(ctx context.Context, db *store.DB, w *world) error 
 				for k := 0; k < batch; k++ {
 					i := done + k
 					if i >= w.reports {
-						// repeat the last row's shape with fresh ids to fill the batch
-						break
+						break // the last batch is short
 					}
 					id := int64(i + 1)
 					c := w.communes[rng.IntN(len(w.communes))]

@@ -123,11 +123,7 @@ func (s *Server) inboxExport(w http.ResponseWriter, r *http.Request, u *account.
 			s.Log.Error("inbox xlsx", "err", err)
 			return
 		}
-		write = func(row crimesource.Row) error {
-			due, left := exportDue(row)
-			return xw.WriteRow(row.TrackingCode, row.RegisterNo, row.RegisterYear, row.ReceivedAt.In(vnZone).Format("2006-01-02 15:04"),
-				row.CategoryName, crimesource.ChannelName(row.Channel), crimesource.StatusName(row.Status), csvSafe(row.UnitName), due, left, csvSafe(row.Summary))
-		}
+		write = func(row crimesource.Row) error { return xw.WriteRow(exportCells(row)...) }
 		finish = xw.Close
 	default:
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -136,9 +132,17 @@ func (s *Server) inboxExport(w http.ResponseWriter, r *http.Request, u *account.
 		cw := csv.NewWriter(w)
 		cw.Write(header)
 		write = func(row crimesource.Row) error {
-			due, left := exportDue(row)
-			return cw.Write([]string{row.TrackingCode, strconv.Itoa(row.RegisterNo), strconv.Itoa(row.RegisterYear), row.ReceivedAt.In(vnZone).Format("2006-01-02 15:04"),
-				row.CategoryName, crimesource.ChannelName(row.Channel), crimesource.StatusName(row.Status), csvSafe(row.UnitName), due, left, csvSafe(row.Summary)})
+			cells := exportCells(row)
+			rec := make([]string, len(cells))
+			for i, c := range cells {
+				switch v := c.(type) {
+				case string:
+					rec[i] = v
+				case int:
+					rec[i] = strconv.Itoa(v)
+				}
+			}
+			return cw.Write(rec)
 		}
 		finish = func() error { cw.Flush(); return cw.Error() }
 	}
@@ -174,12 +178,15 @@ func (s *Server) inboxExport(w http.ResponseWriter, r *http.Request, u *account.
 	w.Header().Set("X-Rows", strconv.Itoa(n))
 }
 
-// exportDue is a row's nearest due time and days left, or blanks.
-func exportDue(row crimesource.Row) (string, string) {
-	if row.NextDue.IsZero() {
-		return "", ""
+// exportCells is a row of an export: texts that could run as formulas
+// neutralised, numbers as numbers, nil where a source has no open limit.
+func exportCells(row crimesource.Row) []any {
+	var due, left any
+	if !row.NextDue.IsZero() {
+		due, left = row.NextDue.In(vnZone).Format("2006-01-02 15:04"), row.DaysLeft
 	}
-	return row.NextDue.In(vnZone).Format("2006-01-02 15:04"), strconv.Itoa(row.DaysLeft)
+	return []any{row.TrackingCode, row.RegisterNo, row.RegisterYear, row.ReceivedAt.In(vnZone).Format("2006-01-02 15:04"),
+		row.CategoryName, crimesource.ChannelName(row.Channel), crimesource.StatusName(row.Status), csvSafe(row.UnitName), due, left, csvSafe(row.Summary)}
 }
 
 type sourceData struct {
