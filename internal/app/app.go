@@ -97,7 +97,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, clk clock.Cl
 		db.Close()
 		return nil, fmt.Errorf("key folder: %w", err)
 	}
-	keys, created, err := seal.LoadOrCreateKeys(keyFile)
+	keys, created, err := loadIdentityKey(ctx, db, keyFile, clk.Now())
 	if err != nil {
 		db.Close()
 		return nil, err
