@@ -4,6 +4,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"net/netip"
@@ -47,8 +48,11 @@ type Config struct {
 	// per period across all instances on one database. Zero means a
 	// minute; tests shorten it.
 	JobTick time.Duration
-	// jobTickErr keeps a bad TOANDAN_JOB_TICK for Check to report.
-	jobTickErr error
+	// envErr keeps the first environment variable that could not be read
+	// (a number or duration that is not one) for Check to report: falling
+	// back to the default would run with a setting the operator did not
+	// choose.
+	envErr error
 
 	// S3Endpoint, when set, keeps attachments in this S3-compatible object
 	// storage instead of the data folder, so that several servers share
@@ -121,11 +125,26 @@ func Register(fs *flag.FlagSet, getenv func(string) string) *Config {
 	}
 	fs.StringVar(&c.Addr, Vars[0].Flag, env(Vars[0]), Vars[0].Help+" ($"+Vars[0].Env+")")
 	fs.StringVar(&c.DataDir, Vars[1].Flag, env(Vars[1]), Vars[1].Help+" ($"+Vars[1].Env+")")
-	fs.StringVar(&c.DB, Vars[2].Flag, env(Vars[2]), Vars[2].Help+" ($"+Vars[2].Env+")")
-	fs.BoolVar(&c.LogJSON, Vars[3].Flag, env(Vars[3]) == "true" || env(Vars[3]) == "1", Vars[3].Help+" ($"+Vars[3].Env+")")
+	c.DB = env(Vars[2])
+	fs.Var(dbURL{&c.DB}, Vars[2].Flag, Vars[2].Help+" ($"+Vars[2].Env+")")
+	envFail := func(v Var, err error) {
+		if c.envErr == nil {
+			c.envErr = fmt.Errorf("config: $%s=%q: %w", v.Env, getenv(v.Env), err)
+		}
+	}
+	boolVar := func(p *bool, v Var) {
+		b, err := strconv.ParseBool(env(v))
+		if err != nil {
+			envFail(v, errors.New("not true or false"))
+			b, _ = strconv.ParseBool(v.Default)
+		}
+		fs.BoolVar(p, v.Flag, b, v.Help+" ($"+v.Env+")")
+	}
+	boolVar(&c.LogJSON, Vars[3])
 	intVar := func(p *int, v Var) {
 		n, err := strconv.Atoi(env(v))
 		if err != nil {
+			envFail(v, errors.New("not a whole number"))
 			n, _ = strconv.Atoi(v.Default)
 		}
 		fs.IntVar(p, v.Flag, n, v.Help+" ($"+v.Env+")")
@@ -144,7 +163,7 @@ func Register(fs *flag.FlagSet, getenv func(string) string) *Config {
 	tick := varNamed("job-tick")
 	d, err := time.ParseDuration(env(tick))
 	if err != nil {
-		c.jobTickErr = fmt.Errorf("config: $%s: %w", tick.Env, err)
+		envFail(tick, errors.New("not a duration such as 30s or 1m"))
 		d, _ = time.ParseDuration(tick.Default)
 	}
 	fs.DurationVar(&c.JobTick, tick.Flag, d, tick.Help+" ($"+tick.Env+")")
@@ -161,8 +180,7 @@ func Register(fs *flag.FlagSet, getenv func(string) string) *Config {
 	secret := varNamed("s3-secret-key")
 	c.S3SecretKey = env(secret)
 	fs.Var(hidden{&c.S3SecretKey}, secret.Flag, secret.Help+" ($"+secret.Env+")")
-	vh := varNamed("s3-virtual-host")
-	fs.BoolVar(&c.S3VirtualHost, vh.Flag, env(vh) == "true" || env(vh) == "1", vh.Help+" ($"+vh.Env+")")
+	boolVar(&c.S3VirtualHost, varNamed("s3-virtual-host"))
 	return c
 }
 
@@ -172,6 +190,21 @@ type hidden struct{ p *string }
 
 func (h hidden) String() string     { return "" }
 func (h hidden) Set(v string) error { *h.p = v; return nil }
+
+// dbURL is the --db flag: --help shows a PostgreSQL URL from the
+// environment without its password.
+type dbURL struct{ p *string }
+
+func (d dbURL) String() string {
+	if d.p == nil {
+		return ""
+	}
+	if u, err := url.Parse(*d.p); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return *d.p
+}
+func (d dbURL) Set(v string) error { *d.p = v; return nil }
 
 // Check validates the settings after parsing.
 func (c *Config) Check() error {
@@ -186,8 +219,8 @@ func (c *Config) Check() error {
 	if c.MaxFiles < 0 || c.MaxFileMB < 0 || c.SubmitLimit < 0 || c.SubmitGlobal < 0 || c.PoWDifficulty < 0 || c.PoWDifficulty > 28 || c.RetentionDays < 0 {
 		return fmt.Errorf("config: --max-files, --max-file-mb, --submit-limit, --submit-global must be positive and --pow-difficulty 0 to 28")
 	}
-	if c.jobTickErr != nil {
-		return c.jobTickErr
+	if c.envErr != nil {
+		return c.envErr
 	}
 	if c.JobTick != 0 && (c.JobTick < time.Second || c.JobTick > time.Hour) {
 		return fmt.Errorf("config: --job-tick %s: must be between 1s and 1h", c.JobTick)

@@ -87,3 +87,69 @@ func TestJobTick(t *testing.T) {
 		}
 	}
 }
+
+// A setting in the environment that does not parse stops the program with
+// the variable's name; running on the default instead would quietly ignore
+// what the operator asked for (a retention of "30d" read as the default of
+// keeping everything, say).
+func TestBadEnvironmentValueIsRefused(t *testing.T) {
+	for _, c := range []struct{ key, value string }{
+		{"TOANDAN_RETENTION_DAYS", "30d"},
+		{"TOANDAN_MAX_FILES", "mười"},
+		{"TOANDAN_SUBMIT_LIMIT", "1e3"},
+		{"TOANDAN_LOG_JSON", "yes please"},
+		{"TOANDAN_S3_VIRTUAL_HOST", "on"},
+		{"TOANDAN_JOB_TICK", "5"},
+	} {
+		t.Run(c.key, func(t *testing.T) {
+			fs := flag.NewFlagSet("t", flag.ContinueOnError)
+			cfg := config.Register(fs, func(k string) string {
+				if k == c.key {
+					return c.value
+				}
+				return ""
+			})
+			if err := fs.Parse(nil); err != nil {
+				t.Fatal(err)
+			}
+			err := cfg.Check()
+			if err == nil || !strings.Contains(err.Error(), c.key) || !strings.Contains(err.Error(), c.value) {
+				t.Fatalf("$%s=%q: %v", c.key, c.value, err)
+			}
+		})
+	}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	cfg := config.Register(fs, func(k string) string {
+		return map[string]string{"TOANDAN_LOG_JSON": "true", "TOANDAN_S3_VIRTUAL_HOST": "1", "TOANDAN_RETENTION_DAYS": "30"}[k]
+	})
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Check(); err != nil || !cfg.LogJSON || !cfg.S3VirtualHost || cfg.RetentionDays != 30 {
+		t.Fatalf("good values: %v %+v", err, cfg)
+	}
+}
+
+// --help shows a database URL taken from the environment without its
+// password.
+func TestHelpHidesDatabasePassword(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	var out strings.Builder
+	fs.SetOutput(&out)
+	cfg := config.Register(fs, func(k string) string {
+		if k == "TOANDAN_DB" {
+			return "postgres://toandan:s3cr3t-pw@db.example:5432/toandan"
+		}
+		return ""
+	})
+	fs.PrintDefaults()
+	if strings.Contains(out.String(), "s3cr3t-pw") || !strings.Contains(out.String(), "db.example") {
+		t.Fatalf("help shows:\n%s", out.String())
+	}
+	if cfg.DB != "postgres://toandan:s3cr3t-pw@db.example:5432/toandan" {
+		t.Fatalf("db %q", cfg.DB)
+	}
+	if err := fs.Parse([]string{"--db", "postgres://a:b@h/d"}); err != nil || cfg.DB != "postgres://a:b@h/d" {
+		t.Fatalf("--db: %v %q", err, cfg.DB)
+	}
+}
