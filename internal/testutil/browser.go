@@ -21,7 +21,8 @@ type Browser struct {
 
 // NewBrowser starts the Chromium named by TOANDAN_TEST_CHROMIUM, or skips the
 // test with a message saying how to enable browser tests. The browser makes
-// no connection except to the test server.
+// no connection except to the test server. If the test fails, the page the
+// browser shows at its end is saved as a screenshot, as Screenshot does.
 func NewBrowser(t testing.TB) *Browser {
 	t.Helper()
 	bin := os.Getenv("TOANDAN_TEST_CHROMIUM")
@@ -44,9 +45,18 @@ func NewBrowser(t testing.TB) *Browser {
 		chromedp.WindowSize(390, 844),
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	tab, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(tab, 3*time.Minute)
+	started := false
 	t.Cleanup(func() {
+		// Before the contexts are cancelled, which closes the browser: a
+		// failure reported with t.Errorf, or after the last browser step,
+		// leaves no screenshot otherwise. The tab's own context is used,
+		// so that a test that ran out of time is shown too.
+		if started && t.Failed() {
+			end := &Browser{Ctx: tab, t: t}
+			t.Logf("browser: the test failed; screenshot of the last page: %s", end.Screenshot("failed"))
+		}
 		cancelTimeout()
 		cancelCtx()
 		cancelAlloc()
@@ -54,6 +64,7 @@ func NewBrowser(t testing.TB) *Browser {
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium %s: %v", bin, err)
 	}
+	started = true
 	return &Browser{Ctx: ctx, t: t}
 }
 

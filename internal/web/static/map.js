@@ -37,7 +37,10 @@
     el.hidden = false;
     el.setAttribute("role", "region");
     el.setAttribute("aria-label", "Bản đồ: " + data.indicator.name + ", năm " + data.year + ". Số liệu từng tỉnh có ở lưới bên dưới.");
-    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25, minZoom: 4, maxZoom: 11 });
+    var map = L.map(el, { attributionControl: false, zoomControl: false, zoomSnap: 0.25, minZoom: 4, maxZoom: 11 });
+    // Leaflet names its buttons in English; a screen reader reads them
+    // with the page's Vietnamese voice.
+    L.control.zoom({ zoomInTitle: "Phóng to", zoomOutTitle: "Thu nhỏ" }).addTo(map);
     var layer = L.geoJSON(data, {
       style: function (f) {
         var none = f.properties.value === null;
@@ -55,6 +58,12 @@
           tip.appendChild(document.createTextNode(p.note));
         }
         l.bindTooltip(tip, { sticky: true });
+        // Leaflet points the shape at its tooltip when it opens but leaves
+        // the reference behind when the tooltip leaves the page.
+        l.on("tooltipclose", function () {
+          var shape = l.getElement();
+          if (shape) shape.removeAttribute("aria-describedby");
+        });
         l.on("mouseover", function () { l.setStyle({ weight: 2.5, color: "#000" }); });
         l.on("mouseout", function () { layer.resetStyle(l); });
       }
