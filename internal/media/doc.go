@@ -5,11 +5,13 @@
 // videos (MP4, QuickTime, WebM) and PDF. Strip then removes what could
 // identify the reporter or the place a photo was taken: EXIF (with GPS
 // coordinates and the device), XMP, IPTC, comments, text chunks and
-// embedded thumbnails. JPEG, PNG and WebP are cleaned without re-encoding
-// the image data, except for a JPEG whose EXIF orientation must be applied
-// to the pixels to keep it upright. Formats it cannot clean (HEIC, video,
-// PDF) are copied as they are, and Strip says so with ErrNotStripped so the
-// caller can record, and tell officers, that their metadata is still there.
+// embedded thumbnails. JPEG, PNG, WebP and HEIC are cleaned without
+// re-encoding the image data, except for a JPEG whose EXIF orientation must
+// be applied to the pixels to keep it upright; a HEIC keeps its length and
+// layout, its metadata items overwritten in place. Formats it cannot clean
+// (video, PDF) are copied as they are, and Strip says so with ErrNotStripped
+// so the caller can record, and tell officers, that their metadata is still
+// there.
 //
 // Errors are constants of type [Error], wrapped with %w and matched with
 // errors.Is.

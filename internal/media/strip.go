@@ -12,7 +12,7 @@ const maxImageBytes = 64 << 20
 // Errors returned by Strip.
 const (
 	// ErrNotStripped means the file was copied unchanged because its format
-	// cannot be cleaned here (HEIC, video, PDF). It is not a failure: the
+	// cannot be cleaned here (video, PDF). It is not a failure: the
 	// copy is complete, and the caller should record that the file may
 	// still carry metadata.
 	ErrNotStripped Error = "media: metadata not removed"
@@ -29,9 +29,10 @@ const (
 // Strip copies the file in r to w without the metadata that could identify
 // the reporter or the place: contentType is what Sniff returned for it.
 //
-// For JPEG, PNG and WebP it returns nil once a clean copy is written, or an
-// error (ErrMalformed for a damaged file), in which case whatever reached w
-// must be discarded. For HEIC, video and PDF it copies the file unchanged
+// For JPEG, PNG, WebP and HEIC it returns nil once a clean copy is written,
+// or an error (ErrMalformed for a damaged file, or a HEIC whose metadata
+// cannot be located with certainty), in which case whatever reached w must
+// be discarded. For video and PDF it copies the file unchanged
 // and returns an error wrapping ErrNotStripped; that copy is complete and
 // usable, and the caller should store it and record that its metadata is
 // still present.
@@ -46,7 +47,9 @@ func Strip(contentType string, r io.Reader, w io.Writer) error {
 		strip = stripPNG
 	case WebP:
 		strip = stripWebP
-	case HEIC, MP4, QuickTime, WebM, PDF:
+	case HEIC:
+		strip = stripHEIF
+	case MP4, QuickTime, WebM, PDF:
 		if _, err := io.Copy(w, r); err != nil {
 			return fmt.Errorf("media: copy %s: %w", contentType, err)
 		}
