@@ -15,6 +15,10 @@ const (
 	ManageUsers   Action = "user.manage"   // create accounts and reset passwords
 	ManagePolice  Action = "police.edit"   // change police units' jurisdictions
 	ManageDaysOff Action = "calendar.edit" // edit the holiday calendar that time limits count on
+	// MarkRemote: list a commune as remote (vùng sâu, vùng xa, biên giới,
+	// hải đảo), which gives its police 48 hours rather than 24 to transfer
+	// urgent sources. Provincial staff do it for their own province.
+	MarkRemote Action = "remote.edit"
 
 	// The movement (phong trào Toàn dân bảo vệ ANTQ).
 	EditMovement   Action = "movement.edit"   // enter a commune's festival points, models, self-assessments
@@ -35,6 +39,7 @@ var policy = map[Action][]Role{
 	ManageUsers:   {Admin},
 	ManagePolice:  {Admin},
 	ManageDaysOff: {Admin},
+	MarkRemote:    {Admin, Province},
 
 	EditMovement:   {Admin, Commune},
 	ReviewMovement: {Admin, Ministry, Province},

@@ -64,6 +64,15 @@ func TestAuthorize(t *testing.T) {
 		{account.Ministry, "VN", account.ViewGeography, "T7901", allowed},
 		{account.Ministry, "VN", account.EditAreas, "T0101", errs.Forbidden},
 		{account.Ministry, "VN", account.ManageUsers, "01", errs.Forbidden},
+		// Remote communes: the administrator anywhere, provincial staff in
+		// their own province; nobody else.
+		{account.Admin, "VN", account.MarkRemote, "T7901", allowed},
+		{account.Province, "01", account.MarkRemote, "T0102", allowed},
+		{account.Province, "01", account.MarkRemote, "T7901", errs.NotFound},
+		{account.Commune, "T0101", account.MarkRemote, "T0101", errs.Forbidden},
+		{account.Investigator, "01", account.MarkRemote, "T0101", errs.Forbidden},
+		{account.Procuracy, "01", account.MarkRemote, "T0101", errs.Forbidden},
+		{account.Ministry, "VN", account.MarkRemote, "T0101", errs.Forbidden},
 		// An unknown action is allowed to nobody.
 		{account.Admin, "VN", account.Action("everything"), "01", errs.Forbidden},
 	}

@@ -47,6 +47,7 @@ Usage:
   toandan migrate      [--data DIR] [--db URL]
   toandan geo import   --valid-from YYYY-MM-DD [--valid-to YYYY-MM-DD] [--lineage LINEAGE.csv] FILE.csv
   toandan geo import-boundaries --valid-from YYYY-MM-DD FILE.geojson   (FeatureCollection, province code in "code", "ma_tinh" or "province_code")
+  toandan geo remote   --valid-from YYYY-MM-DD [--note "basis"] FILE.csv   (commune_code[,note]: remote communes, 48-hour transfer limit; listed ones added or updated)
   toandan user create  --username U --role ROLE --unit CODE [--name "Full name"]   (password from stdin, or generated)
   toandan user passwd  --username U                                               (password from stdin, or generated)
   toandan audit verify
@@ -87,7 +88,8 @@ func (c *CLI) Run(ctx context.Context, args []string) int {
 	case "migrate":
 		err = c.migrate(ctx, args[1:])
 	case "geo":
-		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"import": c.geoImport, "import-boundaries": c.geoImportBoundaries})
+		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"import": c.geoImport, "import-boundaries": c.geoImportBoundaries,
+			"remote": c.geoRemote})
 	case "user":
 		err = c.sub(ctx, args, map[string]func(context.Context, []string) error{"create": c.userCreate, "passwd": c.userPasswd})
 	case "audit":

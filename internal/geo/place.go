@@ -12,8 +12,8 @@ import (
 // Place is what receiving a report about a commune or a province needs to
 // know of it on one date: the unit in force, its province, the police unit
 // that receives reports there, and whether it is remote (a special zone or
-// a commune listed in remote_communes), which lengthens the commune
-// police's transfer limit.
+// a commune listed in remote_communes from that date on), which lengthens
+// the commune police's transfer limit.
 type Place struct {
 	Unit     Unit
 	Province Unit
@@ -142,7 +142,7 @@ func (s *Service) loadPlaces(ctx context.Context, d string) (map[string]Place, m
 	if err != nil {
 		return nil, nil, err
 	}
-	remote, err := s.remoteCommunes(ctx)
+	remote, err := s.remoteCommunes(ctx, d)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -228,8 +228,9 @@ func (s *Service) policeByCommune(ctx context.Context) (map[string]PoliceUnit, e
 	return m, nil
 }
 
-func (s *Service) remoteCommunes(ctx context.Context) (map[string]bool, error) {
-	rows, err := s.DB.Query(ctx, "SELECT commune_code FROM remote_communes")
+// remoteCommunes returns the communes listed as remote on d.
+func (s *Service) remoteCommunes(ctx context.Context, d string) (map[string]bool, error) {
+	rows, err := s.DB.Query(ctx, "SELECT commune_code FROM remote_communes WHERE valid_from <= ?", d)
 	if err != nil {
 		return nil, fmt.Errorf("geo: remote communes: %w", err)
 	}
@@ -273,7 +274,7 @@ func (s *Service) loadPlace(ctx context.Context, code, d string) (Place, error) 
 		p.Remote = true
 	} else if u.Level == LevelCommune {
 		var n int
-		if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM remote_communes WHERE commune_code = ?", code).Scan(&n); err != nil {
+		if err := s.DB.QueryRow(ctx, "SELECT COUNT(*) FROM remote_communes WHERE commune_code = ? AND valid_from <= ?", code, d).Scan(&n); err != nil {
 			return p, fmt.Errorf("geo: remote %s: %w", code, err)
 		}
 		p.Remote = n > 0

@@ -448,11 +448,32 @@ func (f *authzFixture) hasDay(t *testing.T) bool {
 	return n > 0
 }
 
+// listRemote lists every fixture commune as remote, for the route that
+// unmarks one.
+func (f *authzFixture) listRemote(t *testing.T) {
+	t.Helper()
+	for c := range communeProvince {
+		if _, err := f.srv.Main.DB.Exec(context.Background(), `INSERT INTO remote_communes (commune_code, note, valid_from)
+			VALUES (?, 'Quyết định thử', '2025-07-01') ON CONFLICT (commune_code) DO NOTHING`, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (f *authzFixture) isRemote(t *testing.T, commune string) bool {
+	t.Helper()
+	var n int
+	if err := f.srv.Main.DB.QueryRow(context.Background(), "SELECT COUNT(*) FROM remote_communes WHERE commune_code = ?", commune).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}
+
 // digestTables are the tables whose rows a refused request must leave as
 // they were: everything an officer can change. Sessions and the audit log
 // are left out: a refused request may touch a session and may be logged.
 var digestTables = []string{
-	"users", "recovery_codes", "residential_areas", "days_off",
+	"users", "recovery_codes", "residential_areas", "days_off", "remote_communes",
 	"sources", "source_events", "source_messages", "source_deadlines", "attachments", "reminders",
 	"festival_plans", "festival_points", "grassroots_models", "model_evaluations",
 	"recognition_cycles", "recognition_assessments", "recognition_events", "targets",

@@ -185,6 +185,7 @@ var (
 	revealers    = []account.Role{account.Admin, account.Investigator}                  // the default --reveal-roles
 	admins       = []account.Role{account.Admin}
 	publishers   = []account.Role{account.Admin, account.Ministry, account.Province} // security warnings
+	remoteEditor = []account.Role{account.Admin, account.Province}                   // remote communes
 )
 
 // authzRules is the authorization matrix: one entry per route pattern.
@@ -265,6 +266,24 @@ func authzRules() map[string]rule {
 				// No name: a permitted request fails validation.
 				return call{method: http.MethodPost, path: "/can-bo/dia-ban/" + f.commune(a, sc) + "/khu-dan-cu",
 					form: url.Values{"name": {""}, "kind": {"thon"}}}, true
+			}},
+		// Remote communes: the administrator anywhere, provincial staff in
+		// their own province. Without a basis a permitted listing fails
+		// validation; unmarking is the permitted request, on a commune
+		// listed before each try.
+		"POST /can-bo/dia-ban/{code}/vung-xa": {roles: remoteEditor,
+			req: func(_ *testing.T, f *authzFixture, a *actor, sc scope) (call, bool) {
+				return call{method: http.MethodPost, path: "/can-bo/dia-ban/" + f.commune(a, sc) + "/vung-xa",
+					form: url.Values{"basis": {""}, "valid_from": {"2026-12-01"}}}, true
+			}},
+		"POST /can-bo/dia-ban/{code}/vung-xa/xoa": {roles: remoteEditor, before: (*authzFixture).listRemote,
+			req: func(_ *testing.T, f *authzFixture, a *actor, sc scope) (call, bool) {
+				return call{method: http.MethodPost, path: "/can-bo/dia-ban/" + f.commune(a, sc) + "/vung-xa/xoa", form: empty}, true
+			},
+			after: func(t *testing.T, f *authzFixture, a *actor, c call, _ reply) {
+				if code := strings.Split(c.path, "/")[3]; f.isRemote(t, code) {
+					t.Errorf("%s unmarked %s, yet it is still listed as remote", a.name, code)
+				}
 			}},
 		"GET /can-bo/khu-dan-cu/{id}":  {roles: editors, shows: "area", req: object(http.MethodGet, "area", "/can-bo/khu-dan-cu/{id}", nil)},
 		"POST /can-bo/khu-dan-cu/{id}": {roles: editors, req: object(http.MethodPost, "area", "/can-bo/khu-dan-cu/{id}", url.Values{"name": {""}, "kind": {"thon"}})},

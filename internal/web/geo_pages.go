@@ -28,6 +28,7 @@ func (s *Server) geoRoot(w http.ResponseWriter, r *http.Request, u *account.User
 type unitRow struct {
 	geo.Unit
 	Children int
+	Remote   *geo.RemoteCommune // a commune listed as remote
 }
 
 type geoData struct {
@@ -39,6 +40,14 @@ type geoData struct {
 	Police    *geo.PoliceUnit
 	CanEdit   bool
 	ChildWord string
+	Today     string
+
+	// For a commune: its listing as remote (nil when not listed), whether
+	// it is a special zone (remote without a listing), and whether the
+	// officer may change the listing.
+	Remote        *geo.RemoteCommune
+	SpecialZone   bool
+	CanMarkRemote bool
 }
 
 // authorizeUnit checks that u may do a on the unit with code; the nation is
@@ -85,13 +94,17 @@ func flashText(code string) string {
 		return "Đã thêm khu dân cư."
 	case "sua":
 		return "Đã lưu thay đổi."
+	case "vung-xa":
+		return "Đã lưu đánh dấu xã vùng sâu, vùng xa, biên giới, hải đảo."
+	case "bo-vung-xa":
+		return "Đã bỏ đánh dấu xã vùng sâu, vùng xa, biên giới, hải đảo."
 	}
 	return ""
 }
 
 func (s *Server) geoData(ctx context.Context, u *account.User, code string) (geoData, error) {
 	today := s.Geo.Today()
-	var d geoData
+	d := geoData{Today: today}
 	if code == geo.Nation {
 		d.IsNation = true
 		d.Unit = geo.Unit{Code: geo.Nation, Name: "Toàn quốc"}
@@ -128,6 +141,13 @@ func (s *Server) geoData(ctx context.Context, u *account.User, code string) (geo
 			return d, err
 		}
 		d.CanEdit = s.authorizeUnit(ctx, u, account.EditAreas, code) == nil
+		d.SpecialZone = d.Unit.Type == "special_zone"
+		d.CanMarkRemote = s.authorizeUnit(ctx, u, account.MarkRemote, code) == nil
+		if r, err := s.Geo.RemoteCommuneOf(ctx, code); err == nil {
+			d.Remote = &r
+		} else if !errs.Is(err, errs.NotFound) {
+			return d, err
+		}
 		return d, nil
 	}
 	children, err := s.Geo.Children(ctx, code, today)
@@ -138,8 +158,16 @@ func (s *Server) geoData(ctx context.Context, u *account.User, code string) (geo
 	if err != nil {
 		return d, err
 	}
+	remote, err := s.Geo.RemoteCommunes(ctx)
+	if err != nil {
+		return d, err
+	}
 	for _, c := range children {
-		d.Rows = append(d.Rows, unitRow{Unit: c, Children: areaCounts[c.Code]})
+		row := unitRow{Unit: c, Children: areaCounts[c.Code]}
+		if r, ok := remote[c.Code]; ok {
+			row.Remote = &r
+		}
+		d.Rows = append(d.Rows, row)
 	}
 	d.ChildWord = "Xã, phường, đặc khu"
 	return d, nil

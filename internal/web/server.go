@@ -106,6 +106,8 @@ func (s *Server) Routes() *Router {
 	mux.HandleFunc("GET /can-bo/dia-ban", s.staff(s.geoRoot))
 	mux.HandleFunc("GET /can-bo/dia-ban/{code}", s.staff(s.geoUnit))
 	mux.HandleFunc("POST /can-bo/dia-ban/{code}/khu-dan-cu", s.staff(s.areaCreate))
+	mux.HandleFunc("POST /can-bo/dia-ban/{code}/vung-xa", s.staff(s.remoteMark))
+	mux.HandleFunc("POST /can-bo/dia-ban/{code}/vung-xa/xoa", s.staff(s.remoteUnmark))
 	mux.HandleFunc("GET /can-bo/khu-dan-cu/{id}", s.staff(s.areaEdit))
 	mux.HandleFunc("POST /can-bo/khu-dan-cu/{id}", s.staff(s.areaUpdate))
 
