@@ -19,7 +19,7 @@ func (s *Service) festival(ctx context.Context, q query) (Festival, error) {
 	case LevelNation:
 		// One roll-up gives both the rows and the nation's totals, which are
 		// what FestivalFigures returns for the nation.
-		rows, total, err := s.Movement.FestivalByProvince(ctx, q.year, movement.Current)
+		rows, total, err := s.Movement.FestivalByProvinceOn(ctx, q.year, q.date)
 		if err != nil {
 			return out, err
 		}
@@ -31,7 +31,7 @@ func (s *Service) festival(ctx context.Context, q query) (Festival, error) {
 				AreaPoints: r.ResidentialAreasHeld, Planned: r.PlannedPoints, Participants: r.Participants, PlanPct: r.PlanPct})
 		}
 	default:
-		f, err := s.Movement.FestivalFigures(ctx, q.unit, q.year, movement.Current)
+		f, err := s.Movement.FestivalFiguresOn(ctx, q.unit, q.year, q.date)
 		if err != nil {
 			return out, err
 		}
@@ -112,7 +112,7 @@ func (s *Service) communeRows(ctx context.Context, q query, total movement.Figur
 	if sum.CommunePoints == total.CommunePoints && sum.AreaPoints == total.AreaPoints && sum.Participants == total.Participants {
 		return rows, 0, nil
 	}
-	if err := s.rollUp(ctx, q.year, rows); err != nil {
+	if err := s.rollUp(ctx, q, rows); err != nil {
 		return nil, 0, err
 	}
 	return rows, len(rows), nil
@@ -120,7 +120,7 @@ func (s *Service) communeRows(ctx context.Context, q query, total movement.Figur
 
 // rollUp replaces every row with movement's roll-up of its commune, a few
 // communes at a time.
-func (s *Service) rollUp(ctx context.Context, year int, rows []FestivalRow) error {
+func (s *Service) rollUp(ctx context.Context, q query, rows []FestivalRow) error {
 	errl := make([]error, len(rows))
 	sem := make(chan struct{}, 4)
 	var wg sync.WaitGroup
@@ -128,7 +128,7 @@ func (s *Service) rollUp(ctx context.Context, year int, rows []FestivalRow) erro
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			f, err := s.Movement.FestivalFigures(ctx, rows[i].Code, year, movement.Current)
+			f, err := s.Movement.FestivalFiguresOn(ctx, rows[i].Code, q.year, q.date)
 			if err != nil {
 				errl[i] = err
 				return

@@ -154,7 +154,7 @@ func (s *Service) sourcesByProvince(ctx context.Context, m *ProvinceMap) error {
 }
 
 func (s *Service) festivalByProvince(ctx context.Context, m *ProvinceMap) error {
-	rows, _, err := s.Movement.FestivalByProvince(ctx, m.Year, movement.Current)
+	rows, _, err := s.Movement.FestivalByProvinceOn(ctx, m.Year, m.Date)
 	if err != nil {
 		return err
 	}

@@ -39,9 +39,9 @@ func Verdict(held, planned int) string {
 type Report struct {
 	Year int
 	View View
-	// Date is the day whose geography the current view uses (31 December,
-	// or today while the year is not over); the recorded view counts up to
-	// it.
+	// Date is the day whose geography the view uses: today for the current
+	// view; for the recorded view 31 December, or today while the year is
+	// not over, up to which it counts.
 	Date string
 	// Held is the number of communes holding a commune-level point
 	// nationally; Planned the sum of the provinces' plans.
@@ -59,7 +59,7 @@ type Report struct {
 
 // ConferenceReport builds the festival report of a year in a view.
 func (s *Service) ConferenceReport(ctx context.Context, year int, view View) (Report, error) {
-	t, err := s.tally(ctx, year, view)
+	t, err := s.tally(ctx, year, view, "")
 	if err != nil {
 		return Report{}, err
 	}

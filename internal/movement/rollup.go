@@ -13,11 +13,12 @@ import (
 type View string
 
 const (
-	// Current places every point on the geography in force for the period
-	// (31 December of the year, or today while the year is not over): a
-	// point recorded on a unit no longer in force goes, through the
-	// lineage, to the unit that took it over. A split unit counts once, in
-	// its main successor.
+	// Current places every point on the geography in force today: a point
+	// recorded on a unit no longer in force (a 2022 commune, say) goes,
+	// through the lineage, to the unit that took it over. A split unit
+	// counts once, in its main successor. A plan set on a province no
+	// longer in force counts in the province of today that holds most of
+	// its communes' main successors.
 	Current View = "current"
 	// Recorded places every point in the province of its unit as recorded,
 	// on the day it was held.
@@ -83,12 +84,34 @@ func pct(held, planned int) float64 {
 // in the recorded view every province in force at some time in the year (to
 // today), and any other province a point was recorded in.
 func (s *Service) FestivalByProvince(ctx context.Context, year int, view View) ([]ProvinceRow, ProvinceRow, error) {
-	t, err := s.tally(ctx, year, view)
+	t, err := s.tally(ctx, year, view, "")
 	if err != nil {
 		return nil, ProvinceRow{}, err
 	}
 	return t.rows, t.total, nil
 }
+
+// FestivalByProvinceOn is FestivalByProvince in the current view placed on
+// the geography in force on date instead of today's: a dashboard that
+// reads a year on that year's units (YearDate) shows its festival on them
+// too.
+func (s *Service) FestivalByProvinceOn(ctx context.Context, year int, date string) ([]ProvinceRow, ProvinceRow, error) {
+	t, err := s.tally(ctx, year, Current, date)
+	if err != nil {
+		return nil, ProvinceRow{}, err
+	}
+	return t.rows, t.total, nil
+}
+
+// FestivalFiguresOn is FestivalFigures in the current view placed on the
+// geography in force on date (see FestivalByProvinceOn).
+func (s *Service) FestivalFiguresOn(ctx context.Context, unit string, year int, date string) (Figures, error) {
+	return s.festivalFigures(ctx, unit, year, Current, date)
+}
+
+// YearDate is the day whose geography a year is read on when not on
+// today's: 31 December, or today while the year is not over.
+func (s *Service) YearDate(year int) string { return s.viewDate(year) }
 
 // FestivalFigures returns the festival figures of a unit for a year: the
 // nation ("VN"), a province, or a commune. In the current view the unit must
@@ -96,7 +119,11 @@ func (s *Service) FestivalByProvince(ctx context.Context, year int, view View) (
 // the lineage; in the recorded view it counts the points recorded on it.
 // Communes have no plan of their own.
 func (s *Service) FestivalFigures(ctx context.Context, unit string, year int, view View) (Figures, error) {
-	t, err := s.tally(ctx, year, view)
+	return s.festivalFigures(ctx, unit, year, view, "")
+}
+
+func (s *Service) festivalFigures(ctx context.Context, unit string, year int, view View, date string) (Figures, error) {
+	t, err := s.tally(ctx, year, view, date)
 	if err != nil {
 		return Figures{}, err
 	}
@@ -210,7 +237,10 @@ type festivalTally struct {
 // on the view's date, and the lineage) is loaded once and every point is
 // placed in memory: a roll-up costs four queries whatever the number of
 // points.
-func (s *Service) tally(ctx context.Context, year int, view View) (*festivalTally, error) {
+//
+// date, when not empty, is the day whose geography the current view places
+// points on instead of today.
+func (s *Service) tally(ctx context.Context, year int, view View, date string) (*festivalTally, error) {
 	if view == "" {
 		view = Current
 	}
@@ -220,7 +250,16 @@ func (s *Service) tally(ctx context.Context, year int, view View) (*festivalTall
 	if !validYear(year) {
 		return nil, errs.Field("year", "Năm %d không hợp lệ.", year)
 	}
-	d := s.viewDate(year)
+	// The plans and the recorded view use the geography of the year; the
+	// current view places everything on today's.
+	planDate := s.viewDate(year)
+	d := planDate
+	if view == Current {
+		d = s.today()
+		if date != "" {
+			d = date
+		}
+	}
 	start, end := fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year)
 	from := min(start, d)
 	a, err := loadAtlas(ctx, s.DB, view, year, from, end, d)
@@ -310,10 +349,28 @@ func (s *Service) tally(ctx context.Context, year int, view View) (*festivalTall
 		t.rows[i] = ProvinceRow{ProvinceCode: c, ProvinceName: names[c]}
 	}
 	t.total = ProvinceRow{ProvinceCode: TotalCode, ProvinceName: "Toàn quốc"}
+	home := map[string]string{}
+	if view == Current {
+		var gone []string
+		for _, p := range plans {
+			if _, ok := index[p.ProvinceCode]; !ok {
+				gone = append(gone, p.ProvinceCode)
+			}
+		}
+		if len(gone) > 0 {
+			if home, err = planHomes(ctx, s.DB, a, gone, planDate, d); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for _, p := range plans {
 		t.total.PlannedPoints += p.PlannedPoints
-		if i, ok := index[p.ProvinceCode]; ok {
-			t.rows[i].PlannedPoints = p.PlannedPoints
+		code := p.ProvinceCode
+		if h, ok := home[code]; ok {
+			code = h
+		}
+		if i, ok := index[code]; ok {
+			t.rows[i].PlannedPoints += p.PlannedPoints
 		}
 	}
 

@@ -38,32 +38,16 @@ func loadAtlas(ctx context.Context, db *store.DB, view View, year int, from, to,
 	unitsQ := cols + " WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)"
 	unitsArgs := []any{d, d}
 	linksQ := "SELECT old_code, new_code, is_main, changed_on FROM unit_lineage WHERE changed_on <= ?"
-	linksArgs := []any{to}
+	linksArgs := []any{max(to, d)}
 	if view == Recorded {
 		unitsQ = cols + " WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?) AND (level <> 'commune' OR code IN " + pointCodes + ")"
 		unitsArgs = []any{to, from, year}
 		linksQ += " AND old_code IN " + pointCodes
 		linksArgs = append(linksArgs, year)
 	}
-	rows, err := db.Query(ctx, unitsQ, unitsArgs...)
-	if err != nil {
-		return nil, fmt.Errorf("movement: load units: %w", err)
+	if err := a.loadUnits(ctx, db, unitsQ, unitsArgs...); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var u geo.Unit
-		if err := rows.Scan(&u.Code, &u.Name, &u.Type, &u.Level, &u.ParentCode, &u.ValidFrom, &u.ValidTo); err != nil {
-			return nil, fmt.Errorf("movement: load units: %w", err)
-		}
-		a.units[u.Code] = append(a.units[u.Code], u)
-		if u.Level == geo.LevelProvince {
-			a.provinces = append(a.provinces, u)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("movement: load units: %w", err)
-	}
-	rows.Close()
 
 	lrows, err := db.Query(ctx, linksQ, linksArgs...)
 	if err != nil {
@@ -97,6 +81,83 @@ func loadAtlas(ctx context.Context, db *store.DB, view View, year int, from, to,
 		})
 	}
 	return a, nil
+}
+
+// loadUnits adds the units a query returns.
+func (a *atlas) loadUnits(ctx context.Context, db *store.DB, q string, args ...any) error {
+	rows, err := db.Query(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("movement: load units: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u geo.Unit
+		if err := rows.Scan(&u.Code, &u.Name, &u.Type, &u.Level, &u.ParentCode, &u.ValidFrom, &u.ValidTo); err != nil {
+			return fmt.Errorf("movement: load units: %w", err)
+		}
+		a.units[u.Code] = append(a.units[u.Code], u)
+		if u.Level == geo.LevelProvince {
+			a.provinces = append(a.provinces, u)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("movement: load units: %w", err)
+	}
+	return nil
+}
+
+// planHomes says in which province of d each province of gone (in force on
+// planDate, not on d) counts its plan: the province holding the main
+// successors of most of its communes, the lowest code on a tie. Provinces
+// merge whole, so in practice every commune votes alike; the vote keeps a
+// province split between two successors in one place, never two. A province
+// without communes on planDate has no home, and its plan counts only in the
+// national total.
+func planHomes(ctx context.Context, db *store.DB, a *atlas, gone []string, planDate, d string) (map[string]string, error) {
+	then := &atlas{units: map[string][]geo.Unit{}}
+	if err := then.loadUnits(ctx, db, "SELECT code, name, type, level, parent_code, valid_from, COALESCE(valid_to, '') FROM units"+
+		" WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)", planDate, planDate); err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, c := range gone {
+		want[c] = true
+	}
+	votes := map[string]map[string]int{}
+	for _, vs := range then.units {
+		for _, u := range vs {
+			if u.Level != geo.LevelCommune {
+				continue
+			}
+			p, ok := then.provinceOf(u, planDate)
+			if !ok || !want[p.Code] {
+				continue
+			}
+			s, ok := a.mainSuccessor(u.Code, u.ValidFrom, d)
+			if !ok {
+				continue
+			}
+			np, ok := a.provinceOf(s, d)
+			if !ok {
+				continue
+			}
+			if votes[p.Code] == nil {
+				votes[p.Code] = map[string]int{}
+			}
+			votes[p.Code][np.Code]++
+		}
+	}
+	home := map[string]string{}
+	for old, vs := range votes {
+		best := ""
+		for p, n := range vs {
+			if best == "" || n > vs[best] || (n == vs[best] && p < best) {
+				best = p
+			}
+		}
+		home[old] = best
+	}
+	return home, nil
 }
 
 // at returns the version of code in force on d.

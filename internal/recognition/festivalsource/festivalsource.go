@@ -17,14 +17,17 @@ type Movement struct{ Service *movement.Service }
 var _ recognition.FestivalSource = Movement{}
 
 // FestivalFigures returns the commune-level points held, the residential-area
-// points held and the planned points of unit in year, on today's geography
-// (current) or as recorded.
+// points held and the planned points of unit in year, placed on the
+// geography of the year (current: through the lineage onto the units in
+// force on 31 December, or today while the year runs, as targets name
+// units of their period) or as recorded.
 func (m Movement) FestivalFigures(ctx context.Context, unit string, year int, current bool) (communePoints, areaPoints, planned int, err error) {
-	view := movement.Recorded
+	var f movement.Figures
 	if current {
-		view = movement.Current
+		f, err = m.Service.FestivalFiguresOn(ctx, unit, year, m.Service.YearDate(year))
+	} else {
+		f, err = m.Service.FestivalFigures(ctx, unit, year, movement.Recorded)
 	}
-	f, err := m.Service.FestivalFigures(ctx, unit, year, view)
 	if err != nil {
 		return 0, 0, 0, err
 	}
