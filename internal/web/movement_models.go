@@ -284,10 +284,33 @@ func (s *Server) modelPage(w http.ResponseWriter, r *http.Request, u *account.Us
 		s.fail(w, r, u, err)
 		return
 	}
+	if wantsCSV(r) {
+		s.evaluationsCSV(w, r, u, d)
+		return
+	}
 	v := staffView(u, modelTitle(d), d, modelFlash[r.URL.Query().Get("ok")])
 	v.Form = modelForm(d.Model)
 	v.Form["period"] = strconv.Itoa(s.currentYear())
 	s.render(w, r, http.StatusOK, "movement_model", v)
+}
+
+// evaluationsCSV sends a model's periodic evaluations, the table its page
+// shows, as ?dinh-dang=csv&bang=danh-gia.
+func (s *Server) evaluationsCSV(w http.ResponseWriter, r *http.Request, u *account.User, d modelData) {
+	if table := r.URL.Query().Get("bang"); table != "danh-gia" {
+		s.fail(w, r, u, errs.E(errs.NotFound, "Trang này không có bảng “%s”.", table))
+		return
+	}
+	rows := make([][]string, 0, len(d.Evaluations))
+	for _, e := range d.Evaluations {
+		effective := "không"
+		if e.Effective {
+			effective = "có"
+		}
+		rows = append(rows, []string{strconv.FormatInt(d.Model.ID, 10), csvSafe(d.Model.Name), csvSafe(e.Period), effective, csvSafe(e.Note),
+			e.EvaluatedAt.In(vnZone).Format("2006-01-02 15:04")})
+	}
+	s.writeCSV(w, fmt.Sprintf("danh-gia-mo-hinh-%d.csv", d.Model.ID), []string{"id_mo_hinh", "ten_mo_hinh", "ky", "hieu_qua", "nhan_xet", "thoi_diem"}, rows)
 }
 
 func (s *Server) modelUpdate(w http.ResponseWriter, r *http.Request, u *account.User) {

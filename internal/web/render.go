@@ -63,18 +63,24 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("Quá hạn %d ngày", -daysLeft)
 	},
 	"fieldErr": func(m map[string]string, k string) string { return m[k] },
-	"unitName": func(u deadline.Unit) string {
-		return map[deadline.Unit]string{deadline.Hours: "giờ", deadline.Days: "ngày", deadline.Months: "tháng"}[u]
-	},
-	"dayKind": func(k string) string {
-		return map[string]string{deadline.KindHoliday: "Ngày lễ, Tết", deadline.KindSubstitute: "Nghỉ bù", deadline.KindWorkingDay: "Làm việc bù"}[k]
-	},
+	"unitName": limitUnitName,
+	"dayKind":  dayKindName,
 	"dateVN": func(d string) string {
 		if len(d) != 10 {
 			return d
 		}
 		return d[8:10] + "/" + d[5:7] + "/" + d[0:4]
 	},
+}
+
+// limitUnitName names the unit a time limit counts in.
+func limitUnitName(u deadline.Unit) string {
+	return map[deadline.Unit]string{deadline.Hours: "giờ", deadline.Days: "ngày", deadline.Months: "tháng"}[u]
+}
+
+// dayKindName names a kind of day in the calendar of days off.
+func dayKindName(k string) string {
+	return map[string]string{deadline.KindHoliday: "Ngày lễ, Tết", deadline.KindSubstitute: "Nghỉ bù", deadline.KindWorkingDay: "Làm việc bù"}[k]
 }
 
 func mustParsePages() *pages {

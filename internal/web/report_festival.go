@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -25,8 +26,9 @@ type festivalReportData struct {
 
 // festivalReport is the conference report of a year: the festival held
 // against plan nationally and by province, the model ward targets and the
-// recognition targets. It prints on A4 and downloads as XLSX or CSV (the
-// same CSV as `toandan report festival`).
+// recognition targets. It prints on A4; the table by province downloads as
+// XLSX or CSV (the same CSV as `toandan report festival`), the recognition
+// table as CSV (bang=cong-nhan).
 func (s *Server) festivalReport(w http.ResponseWriter, r *http.Request, u *account.User) {
 	ctx := r.Context()
 	if !account.Allowed(u.Role, account.ViewMovement) {
@@ -43,14 +45,25 @@ func (s *Server) festivalReport(w http.ResponseWriter, r *http.Request, u *accou
 		s.fail(w, r, u, err)
 		return
 	}
+	format, table := r.URL.Query().Get("dinh-dang"), r.URL.Query().Get("bang")
+	if format != "" && table == "cong-nhan" {
+		s.recognitionReportCSV(w, r, u, year, format)
+		return
+	}
 	rep, err := s.Movement.ConferenceReport(ctx, year, view)
 	if err != nil {
 		s.fail(w, r, u, err)
 		return
 	}
-	switch format := r.URL.Query().Get("dinh-dang"); format {
-	case "":
-	case "csv", "xlsx":
+	switch {
+	case format == "":
+	case format != "csv" && format != "xlsx":
+		s.fail(w, r, u, errs.Field("dinh-dang", "Định dạng “%s” không hỗ trợ (csv hoặc xlsx).", format))
+		return
+	case table != "" && table != "tinh":
+		s.fail(w, r, u, errs.E(errs.NotFound, "Báo cáo không có bảng “%s”.", table))
+		return
+	default:
 		write, ctype := movement.WriteCSV, "text/csv; charset=utf-8"
 		if format == "xlsx" {
 			write, ctype = movement.WriteXLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,34 +79,66 @@ func (s *Server) festivalReport(w http.ResponseWriter, r *http.Request, u *accou
 		w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 		w.Write(b.Bytes())
 		return
-	default:
-		s.fail(w, r, u, errs.Field("dinh-dang", "Định dạng “%s” không hỗ trợ (csv hoặc xlsx).", format))
-		return
 	}
 
 	d := festivalReportData{Report: rep, Generated: s.Clock.Now().In(vnZone).Format("15:04 02/01/2006")}
 	d.VerdictClass = verdictClass(rep.Verdict)
-	targets, err := s.Recognition.Targets(ctx, geo.Nation, year)
-	if err != nil {
-		s.fail(w, r, u, err)
-		return
-	}
-	var wards, communes []recognition.Target
-	for _, t := range targets {
-		switch t.Indicator {
-		case recognition.RecognisedModelWards:
-			wards = append(wards, t)
-		case recognition.CommunesRecognisedPct:
-			communes = append(communes, t)
-		}
-	}
-	if d.ModelWards, err = s.targetRows(ctx, wards); err != nil {
-		s.fail(w, r, u, err)
-		return
-	}
-	if d.Recognition, err = s.targetRows(ctx, communes); err != nil {
+	if d.ModelWards, d.Recognition, err = s.reportTargets(ctx, year); err != nil {
 		s.fail(w, r, u, err)
 		return
 	}
 	s.render(w, r, http.StatusOK, "report_festival", staffView(u, fmt.Sprintf("Báo cáo tổng kết Ngày hội Toàn dân bảo vệ ANTQ năm %d", year), d, ""))
+}
+
+// reportTargets evaluates the national targets of a year that the report
+// covers: on recognised model wards, and on the share of communes
+// recognised.
+func (s *Server) reportTargets(ctx context.Context, year int) (wards, communes []targetRow, err error) {
+	targets, err := s.Recognition.Targets(ctx, geo.Nation, year)
+	if err != nil {
+		return nil, nil, err
+	}
+	var w, c []recognition.Target
+	for _, t := range targets {
+		switch t.Indicator {
+		case recognition.RecognisedModelWards:
+			w = append(w, t)
+		case recognition.CommunesRecognisedPct:
+			c = append(c, t)
+		}
+	}
+	if wards, err = s.targetRows(ctx, w); err != nil {
+		return nil, nil, err
+	}
+	if communes, err = s.targetRows(ctx, c); err != nil {
+		return nil, nil, err
+	}
+	return wards, communes, nil
+}
+
+// recognitionReportCSV sends the report's recognition table (section 4),
+// one row per unit of each target, as ?dinh-dang=csv&bang=cong-nhan.
+func (s *Server) recognitionReportCSV(w http.ResponseWriter, r *http.Request, u *account.User, year int, format string) {
+	if format != "csv" {
+		s.fail(w, r, u, errs.Field("dinh-dang", "Định dạng “%s” không hỗ trợ cho bảng công nhận (chỉ csv).", format))
+		return
+	}
+	_, targets, err := s.reportTargets(r.Context(), year)
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	var rows [][]string
+	for _, t := range targets {
+		if t.Problem != "" {
+			rows = append(rows, []string{t.Target.Scope, csvSafe(t.ScopeName), csvSafe(t.Want), "", "", csvSafe(t.Problem), csvSafe(t.Target.LegalSource)})
+			continue
+		}
+		for _, x := range t.Units {
+			rows = append(rows, []string{x.Code, csvSafe(x.Name), csvSafe(t.Want), csvSafe(x.ActualText), x.State, recognition.StateName(x.State),
+				csvSafe(t.Target.LegalSource)})
+		}
+	}
+	s.writeCSV(w, fmt.Sprintf("bao-cao-cong-nhan-%d.csv", year), []string{"ma_don_vi", "don_vi", "chi_tieu", "thuc_te", "trang_thai",
+		"trang_thai_ten", "can_cu"}, rows)
 }

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"strconv"
 
 	"toandan/internal/account"
 	"toandan/internal/audit"
@@ -18,23 +20,60 @@ type rulesData struct {
 
 // rulesPage shows the time-limit rules with their legal basis and the
 // calendar of days off they count on; administrators edit the calendar.
+// Each table downloads as CSV: ?dinh-dang=csv&bang=quy-tac or bang=ngay-nghi.
 func (s *Server) rulesPage(w http.ResponseWriter, r *http.Request, u *account.User) {
+	if wantsCSV(r) {
+		s.rulesCSV(w, r, u)
+		return
+	}
 	s.renderRules(w, r, u, http.StatusOK, "", nil, map[string]string{"kind": deadline.KindHoliday})
 }
 
-func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u *account.User, status int, msg string, fields map[string]string, form map[string]string) {
-	ctx := r.Context()
+func (s *Server) loadRules(ctx context.Context, u *account.User) (rulesData, error) {
 	rules, err := deadline.LoadRules(ctx, s.DB)
 	if err != nil {
-		s.fail(w, r, u, err)
-		return
+		return rulesData{}, err
 	}
 	cal, err := deadline.LoadCalendar(ctx, s.DB)
 	if err != nil {
+		return rulesData{}, err
+	}
+	return rulesData{Rules: rules.All(), Days: cal.Entries(), CanEdit: account.Allowed(u.Role, account.ManageDaysOff)}, nil
+}
+
+func (s *Server) rulesCSV(w http.ResponseWriter, r *http.Request, u *account.User) {
+	d, err := s.loadRules(r.Context(), u)
+	if err != nil {
 		s.fail(w, r, u, err)
 		return
 	}
-	d := rulesData{Rules: rules.All(), Days: cal.Entries(), CanEdit: account.Allowed(u.Role, account.ManageDaysOff)}
+	yesNo := map[bool]string{true: "có", false: "không"}
+	switch table := r.URL.Query().Get("bang"); table {
+	case "quy-tac":
+		rows := make([][]string, 0, len(d.Rules))
+		for _, x := range d.Rules {
+			rows = append(rows, []string{x.Code, x.Version, csvSafe(x.Name), strconv.Itoa(x.Amount), limitUnitName(x.Unit), csvSafe(x.Basis),
+				x.EffectiveFrom, x.EffectiveTo, yesNo[x.ReceiptDayIsDayOne], yesNo[x.DayOffMoves], csvSafe(x.Note)})
+		}
+		s.writeCSV(w, "quy-tac-thoi-han.csv", []string{"ma", "phien_ban", "viec", "thoi_han", "don_vi_thoi_han", "can_cu", "hieu_luc_tu", "hieu_luc_den",
+			"ngay_tiep_nhan_la_ngay_thu_nhat", "lui_sang_ngay_lam_viec", "ghi_chu"}, rows)
+	case "ngay-nghi":
+		rows := make([][]string, 0, len(d.Days))
+		for _, x := range d.Days {
+			rows = append(rows, []string{x.Day.String(), csvSafe(x.Name), x.Kind, dayKindName(x.Kind), csvSafe(x.Note)})
+		}
+		s.writeCSV(w, "lich-ngay-nghi.csv", []string{"ngay", "ten", "ma_loai", "loai", "ghi_chu"}, rows)
+	default:
+		s.fail(w, r, u, errs.E(errs.NotFound, "Trang này không có bảng “%s”.", table))
+	}
+}
+
+func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u *account.User, status int, msg string, fields map[string]string, form map[string]string) {
+	d, err := s.loadRules(r.Context(), u)
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
 	flash := map[string]string{"them": "Đã lưu ngày.", "xoa": "Đã xóa ngày."}[r.URL.Query().Get("kq")]
 	s.render(w, r, status, "rules", view{Title: "Thời hạn luật định và lịch ngày nghỉ", User: u, Staff: true, Data: d, Error: msg, Fields: fields, Form: form, Flash: flash})
 }

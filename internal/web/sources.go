@@ -12,8 +12,10 @@ import (
 
 	"toandan/internal/account"
 	"toandan/internal/crimesource"
+	"toandan/internal/deadline"
 	"toandan/internal/errs"
 	"toandan/internal/geo"
+	"toandan/internal/store"
 	"toandan/internal/xlsx"
 )
 
@@ -246,6 +248,10 @@ func (s *Server) sourcePage(w http.ResponseWriter, r *http.Request, u *account.U
 		s.fail(w, r, u, err)
 		return
 	}
+	if wantsCSV(r) {
+		s.sourceDeadlinesCSV(w, r, u, id)
+		return
+	}
 	sd, err := s.sourceData(r.Context(), u, id)
 	if err != nil {
 		s.fail(w, r, u, err)
@@ -253,6 +259,40 @@ func (s *Server) sourcePage(w http.ResponseWriter, r *http.Request, u *account.U
 	}
 	s.render(w, r, http.StatusOK, "source", view{Title: "Nguồn tin " + sd.D.TrackingCode, User: u, Staff: true, Data: sd,
 		Flash: map[string]string{"ok": "Đã ghi nhận thao tác."}[r.URL.Query().Get("kq")]})
+}
+
+// deadlineStateNames word the state of a source's time limit.
+var deadlineStateNames = map[string]string{
+	deadline.StateOK: "Trong hạn", deadline.StateAtRisk: "Sắp hết hạn", deadline.StateOverdue: "Quá hạn",
+	"met": "Đã thực hiện", "cancelled": "Không còn áp dụng",
+}
+
+// sourceDeadlinesCSV sends the time limits of a source, the table its page
+// shows, as ?dinh-dang=csv&bang=thoi-han.
+func (s *Server) sourceDeadlinesCSV(w http.ResponseWriter, r *http.Request, u *account.User, id int64) {
+	if table := r.URL.Query().Get("bang"); table != "thoi-han" {
+		s.fail(w, r, u, errs.E(errs.NotFound, "Trang này không có bảng “%s”.", table))
+		return
+	}
+	d, err := s.Sources.Get(r.Context(), actorOf(u), id)
+	if err != nil {
+		s.fail(w, r, u, err)
+		return
+	}
+	rows := make([][]string, 0, len(d.Deadlines))
+	for _, x := range d.Deadlines {
+		left, met := "", ""
+		if x.State == deadline.StateOK || x.State == deadline.StateAtRisk || x.State == deadline.StateOverdue {
+			left = strconv.Itoa(x.DaysLeft)
+		}
+		if t, err := store.ParseTime(x.MetAt); err == nil && !t.IsZero() {
+			met = t.In(vnZone).Format("2006-01-02 15:04")
+		}
+		rows = append(rows, []string{d.TrackingCode, x.RuleCode, csvSafe(x.RuleName), csvSafe(x.Basis), x.StartedAt.In(vnZone).Format("2006-01-02 15:04"),
+			x.DueAt.In(vnZone).Format("2006-01-02 15:04"), x.State, deadlineStateNames[x.State], left, met})
+	}
+	s.writeCSV(w, "thoi-han-"+d.TrackingCode+".csv", []string{"ma_theo_doi", "ma_viec", "viec", "can_cu", "bat_dau", "han",
+		"tinh_trang", "tinh_trang_ten", "so_ngay_con_lai", "thuc_hien_luc"}, rows)
 }
 
 func (s *Server) sourceAct(w http.ResponseWriter, r *http.Request, u *account.User) {

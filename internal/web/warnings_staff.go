@@ -31,6 +31,20 @@ func (s *Server) warningsList(w http.ResponseWriter, r *http.Request, u *account
 		s.fail(w, r, u, err)
 		return
 	}
+	if wantsCSV(r) {
+		rows := make([][]string, 0, len(ws))
+		for _, wn := range ws {
+			published := ""
+			if !wn.PublishedAt.IsZero() {
+				published = wn.PublishedAt.In(vnZone).Format("2006-01-02 15:04")
+			}
+			rows = append(rows, []string{strconv.FormatInt(wn.ID, 10), csvSafe(wn.Title), wn.Unit, csvSafe(wn.UnitName), wn.Category, csvSafe(wn.CategoryName),
+				wn.Status, warning.StatusName(wn.Status), published, wn.UpdatedAt.In(vnZone).Format("2006-01-02 15:04")})
+		}
+		s.writeCSV(w, "canh-bao.csv", []string{"id", "tieu_de", "ma_pham_vi", "pham_vi", "ma_loai", "loai", "tinh_trang", "tinh_trang_ten",
+			"dang_luc", "cap_nhat"}, rows)
+		return
+	}
 	s.render(w, r, http.StatusOK, "warnings", staffView(u, "Cảnh báo an ninh", warningsData{Warnings: ws}, ""))
 }
 
