@@ -1,6 +1,7 @@
 package recognition
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -266,6 +267,18 @@ func checkFile(f *File) (name, typ string, err error) {
 	typ, ok := media.Sniff(f.Data[:min(len(f.Data), media.SniffLen)])
 	if !ok || !acceptedTypes[typ] {
 		return "", "", errs.Field("file", "Chỉ nhận tệp PDF hoặc ảnh (JPEG, PNG, WebP, HEIC).")
+	}
+	if typ != media.PDF {
+		// A photo says where and on which phone it was taken; as with
+		// reporters' photos, only a clean copy is stored.
+		var clean bytes.Buffer
+		if err := media.Strip(typ, bytes.NewReader(f.Data), &clean); err != nil {
+			if errors.Is(err, media.ErrMalformed) {
+				return "", "", errs.Field("file", "Ảnh bị hỏng hoặc không đọc được.")
+			}
+			return "", "", fmt.Errorf("recognition: strip %s: %w", typ, err)
+		}
+		f.Data = clean.Bytes()
 	}
 	name = cleanName(filepath.Base(strings.ReplaceAll(f.Name, "\\", "/")))
 	if name == "" || name == "." || name == "/" {
