@@ -2,6 +2,8 @@ package recognition_test
 
 import (
 	"bytes"
+	"image"
+	"image/png"
 	"slices"
 	"strings"
 	"testing"
@@ -11,8 +13,15 @@ import (
 	"toandan/internal/recognition"
 )
 
-// pngFile is enough of a PNG for the type to be detected.
-var pngFile = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00")
+// pngFile is a whole one-pixel PNG: evidence images are cleaned of their
+// metadata, which needs a file that decodes.
+var pngFile = func() []byte {
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 1, 1))); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}()
 
 // TestCommuneRecognition follows a commune through its year: the automatic
 // checks of criteria 1 and 4 refuse a "met" the data contradicts, the
