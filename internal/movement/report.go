@@ -55,6 +55,18 @@ type Report struct {
 	// Unplaced counts points the view's geography could not place (a unit
 	// with no successor in the lineage); they are in no row.
 	Unplaced int
+	// Sections are the report's further tables (model ward and recognition
+	// targets), which WriteXLSX puts below the table by province; the CSV
+	// is the table by province alone.
+	Sections []Section
+}
+
+// Section is one further table of the report: a title, column titles and
+// rows of cells (text, numbers, or nil).
+type Section struct {
+	Title  string
+	Header []string
+	Rows   [][]any
 }
 
 // ConferenceReport builds the festival report of a year in a view.
@@ -113,7 +125,7 @@ func WriteCSV(w io.Writer, r Report) error {
 
 // WriteXLSX writes the same table as WriteCSV as a one-sheet XLSX file, with
 // Vietnamese headers, numbers as numbers and the percentage rounded to one
-// decimal.
+// decimal, followed by the report's Sections, each under its title.
 func WriteXLSX(w io.Writer, r Report) error {
 	xw := xlsx.NewWriter(w)
 	xw.SheetName(fmt.Sprintf("Ngày hội %d", r.Year))
@@ -133,6 +145,29 @@ func WriteXLSX(w io.Writer, r Report) error {
 	}
 	if err := row(r.Total); err != nil {
 		return fmt.Errorf("movement: write xlsx: %w", err)
+	}
+	for _, sec := range r.Sections {
+		if err := xw.WriteRow(); err != nil {
+			return fmt.Errorf("movement: write xlsx: %w", err)
+		}
+		if err := xw.WriteHeader(xlsx.Neutralize(sec.Title)); err != nil {
+			return fmt.Errorf("movement: write xlsx: %w", err)
+		}
+		if err := xw.WriteHeader(sec.Header...); err != nil {
+			return fmt.Errorf("movement: write xlsx: %w", err)
+		}
+		for _, cells := range sec.Rows {
+			out := make([]any, len(cells))
+			for i, c := range cells {
+				if t, ok := c.(string); ok {
+					c = xlsx.Neutralize(t)
+				}
+				out[i] = c
+			}
+			if err := xw.WriteRow(out...); err != nil {
+				return fmt.Errorf("movement: write xlsx: %w", err)
+			}
+		}
 	}
 	if err := xw.Close(); err != nil {
 		return fmt.Errorf("movement: write xlsx: %w", err)

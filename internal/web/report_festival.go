@@ -67,6 +67,16 @@ func (s *Server) festivalReport(w http.ResponseWriter, r *http.Request, u *accou
 		write, ctype := movement.WriteCSV, "text/csv; charset=utf-8"
 		if format == "xlsx" {
 			write, ctype = movement.WriteXLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+			// The workbook is the whole report, as printed.
+			wards, communes, err := s.reportTargets(ctx, year)
+			if err != nil {
+				s.fail(w, r, u, err)
+				return
+			}
+			rep.Sections = []movement.Section{
+				targetSection(fmt.Sprintf("Chỉ tiêu Công an phường điển hình năm %d", year), wards),
+				targetSection(fmt.Sprintf("Chỉ tiêu công nhận “An toàn về an ninh, trật tự” năm %d", year), communes),
+			}
 		}
 		var b bytes.Buffer
 		if err := write(&b, rep); err != nil {
@@ -141,4 +151,23 @@ func (s *Server) recognitionReportCSV(w http.ResponseWriter, r *http.Request, u 
 	}
 	s.writeCSV(w, fmt.Sprintf("bao-cao-cong-nhan-%d.csv", year), []string{"ma_don_vi", "don_vi", "chi_tieu", "thuc_te", "trang_thai",
 		"trang_thai_ten", "can_cu"}, rows)
+}
+
+// targetSection is a report section of targets, one row per unit of each
+// target (or one row saying why a target could not be evaluated).
+func targetSection(title string, targets []targetRow) movement.Section {
+	sec := movement.Section{Title: title, Header: []string{"Mã đơn vị", "Đơn vị", "Chỉ tiêu", "Thực tế", "Đánh giá", "Căn cứ"}}
+	for _, t := range targets {
+		if t.Problem != "" {
+			sec.Rows = append(sec.Rows, []any{t.Target.Scope, t.ScopeName, t.Want, nil, t.Problem, t.Target.LegalSource})
+			continue
+		}
+		for _, x := range t.Units {
+			sec.Rows = append(sec.Rows, []any{x.Code, x.Name, t.Want, x.ActualText, recognition.StateName(x.State), t.Target.LegalSource})
+		}
+	}
+	if len(targets) == 0 {
+		sec.Rows = append(sec.Rows, []any{nil, "Chưa có chỉ tiêu cho năm này."})
+	}
+	return sec
 }

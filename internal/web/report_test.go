@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"toandan/internal/testutil"
+	"toandan/internal/xlsx"
 )
 
 var headline = regexp.MustCompile(`Toàn quốc tổ chức <strong>([\d.]+)</strong> điểm Ngày hội cấp xã(?: trên kế hoạch <strong>([\d.]+)</strong> điểm \(([\d,]+)%\))?: <strong class="verdict (\w+)">([^<]+)</strong>`)
@@ -205,6 +206,29 @@ func TestConferenceReport(t *testing.T) {
 				}
 				if strings.Contains(r.Body, "Không thuộc báo cáo") {
 					t.Errorf("the report shows a target of another indicator")
+				}
+
+				// The workbook holds the whole report: the table by province,
+				// then both sections of targets.
+				x := get(t, s, srv.Prov, path+"?dinh-dang=xlsx")
+				rows, err := xlsx.ReadRows(strings.NewReader(x.Body), int64(len(x.Body)), 0)
+				if err != nil {
+					t.Fatalf("XLSX: %v", err)
+				}
+				var flat []string
+				for _, row := range rows {
+					flat = append(flat, strings.Join(row, "|"))
+				}
+				all := strings.Join(flat, "\n")
+				for _, want := range []string{"TOTAL|Toàn quốc", "Chỉ tiêu Công an phường điển hình năm 2026", "Mã đơn vị|Đơn vị|Chỉ tiêu|Thực tế|Đánh giá|Căn cứ",
+					"|Thành phố Hồ Chí Minh|≥ 1 phường|0 phường|Có nguy cơ không đạt|Kế hoạch thí điểm Công an phường điển hình",
+					"Chỉ tiêu công nhận “An toàn về an ninh, trật tự” năm 2026", "01|Thành phố Hà Nội|≥ 50%|0%|Có nguy cơ không đạt|Nghị quyết Thành ủy"} {
+					if !strings.Contains(all, want) {
+						t.Errorf("XLSX lacks %q:\n%s", want, all)
+					}
+				}
+				if strings.Index(all, "TOTAL|") > strings.Index(all, "Chỉ tiêu Công an phường") || strings.Contains(all, "Không thuộc báo cáo") {
+					t.Errorf("XLSX sections out of place:\n%s", all)
 				}
 			})
 		})
