@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"toandan/internal/crimesource"
 	"toandan/internal/jobs"
 )
 
@@ -45,6 +46,10 @@ func (m *Main) setUpJobs() {
 			return m.Sources.RetentionOnce(ctx, m.Config.RetentionDays, m.Log)
 		}})
 	}
+	// Due times moved by an edit of the calendar are settled once every
+	// instance has read the new calendar.
+	m.Sources.Jobs = m.Jobs
+	m.Jobs.Handle(crimesource.JobSettleDues, m.Sources.SettleDues)
 	m.Scheduler.Add(jobs.Periodic{Name: "jobs_prune", Period: 24 * time.Hour, Run: func(ctx context.Context) error {
 		_, err := jobs.Prune(ctx, m.DB, m.Clock.Now().Add(-jobRecordsKept))
 		return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"toandan/internal/clock"
 	"toandan/internal/deadline"
 	"toandan/internal/geo"
 	"toandan/internal/store"
@@ -15,12 +16,16 @@ var (
 	transferRules  = []string{"commune_transfer", "commune_transfer_urgent", "commune_transfer_remote"}
 	decisionRules  = []string{"decision", "decision_extended", "procuracy_extension", "resolve_after_cancel", "resolve_after_resumption"}
 	procuracyRules = []string{"procuracy_notice", "suspension_to_procuracy", "initiation_to_procuracy", "resumption_notice"}
+	// The file handover is met by handing the file over, not by a notice to
+	// the procuracy.
+	fileRules = []string{deadline.FileHandover}
 )
 
 type deadlineSource struct {
 	id         int64
 	receivedAt time.Time
 	postmarked string
+	facility   string // facility_received_on
 	urgent     bool
 	remote     bool
 }
@@ -81,12 +86,38 @@ func insertDeadline(ctx context.Context, tx *store.Tx, sourceID, unitID int64, r
 // commune police's transfer limit, or, at an investigation body, the notice
 // to the procuracy and the 20-day decision.
 func startReceiptDeadlines(ctx context.Context, tx *store.Tx, rules *deadline.Rules, cal deadline.Calendar, src deadlineSource, unit geo.PoliceUnit, now time.Time) error {
-	start := deadline.StartFor(src.receivedAt, src.postmarked)
+	start := receiptStart(src.receivedAt, src.postmarked, src.facility)
 	if unit.Level == "commune" {
 		_, err := startDeadline(ctx, tx, rules, cal, src.id, unit.ID, transferRule(src.urgent, src.remote), start)
 		return err
 	}
 	return startInvestigationDeadlines(ctx, tx, rules, cal, src.id, unit.ID, start)
+}
+
+// receiptStart returns the start of the limits that run from receipt of a
+// source received at received: the postmark date of a paper sent by post,
+// the day the head of a detention facility received a paper filed there
+// (Art. 134(2)), else received. Intake refuses a source with both.
+func receiptStart(received time.Time, postmarked, facility string) time.Time {
+	if postmarked != "" {
+		return deadline.StartFor(received, postmarked)
+	}
+	return deadline.StartFor(received, facility)
+}
+
+// dateVN renders a day as officers write it, DD/MM/YYYY.
+func dateVN(d deadline.Date) string {
+	return fmt.Sprintf("%02d/%02d/%04d", d.Day, int(d.Month), d.Year)
+}
+
+// dueVN renders a due time as Art. 134(1) words it: "24:00 ngày 04/12/2026"
+// for a limit that ends with a day, the hour otherwise.
+func dueVN(t time.Time) string {
+	v := t.In(clock.Vietnam)
+	if v.Hour() == 0 && v.Minute() == 0 && v.Second() == 0 && v.Nanosecond() == 0 {
+		return "24:00 ngày " + dateVN(deadline.DateOf(v.Add(-time.Nanosecond)))
+	}
+	return v.Format("15:04") + " ngày " + dateVN(deadline.DateOf(v))
 }
 
 // startInvestigationDeadlines starts the limits of the investigation body,

@@ -21,6 +21,7 @@ import (
 
 	"toandan/internal/audit"
 	"toandan/internal/clock"
+	"toandan/internal/deadline"
 	"toandan/internal/errs"
 	"toandan/internal/geo"
 	"toandan/internal/media"
@@ -46,6 +47,11 @@ type Intake struct {
 	PostmarkedOn string // YYYY-MM-DD, for mail: the postmark date counts (Art. 134(2))
 	Urgent       bool   // flagrant, very serious, or drawing public attention
 	Files        []Upload
+
+	// FacilityReceivedOn (YYYY-MM-DD, officer entries only) is, for a paper
+	// filed through a detention facility, the day the head of the facility
+	// received it, from which its limits run (Art. 134(2)).
+	FacilityReceivedOn string
 }
 
 // Upload is one attached file as received.
@@ -74,7 +80,10 @@ type Actor struct {
 }
 
 func (a Actor) audit() string {
-	if a.UserID == 0 {
+	switch {
+	case a == systemActor:
+		return "system"
+	case a.UserID == 0:
 		return "citizen"
 	}
 	return audit.Actor(a.UserID)
@@ -181,6 +190,20 @@ func validateRest(in *Intake, now time.Time) error {
 	if in.PostmarkedOn != "" {
 		if !geo.ValidDate(in.PostmarkedOn) || in.Channel != "mail" {
 			return errs.Field("postmarked_on", "Ngày dấu bưu điện chỉ dùng cho tin gửi qua bưu điện, dạng YYYY-MM-DD.")
+		}
+		if err := deadline.CheckPostmark(now, in.PostmarkedOn); err != nil {
+			return err
+		}
+	}
+	if in.FacilityReceivedOn != "" {
+		switch {
+		case in.Channel == "online":
+			return errs.Field("facility_received_on", "Ngày cơ sở giam giữ nhận đơn chỉ dùng cho đơn do cán bộ nhập.")
+		case in.PostmarkedOn != "":
+			return errs.Field("facility_received_on", "Đơn nộp qua cơ sở giam giữ được tính từ ngày thủ trưởng cơ sở nhận đơn: không nhập cùng ngày dấu bưu điện.")
+		}
+		if err := deadline.CheckFacilityReceipt(now, in.FacilityReceivedOn); err != nil {
+			return err
 		}
 	}
 	if tooLong(in.ReporterOrg, 300) {
@@ -443,11 +466,11 @@ func (s *Service) Submit(ctx context.Context, in Intake, actor Actor) (Receipt, 
 		}
 		id, err := tx.InsertID(ctx, `INSERT INTO sources (tracking_code, receipt_hash, kind, channel, category, province_code, commune_code, address,
 			lat, lon, occurred_at, description, search_text, anonymous, identity_sealed, reporter_org, received_at, postmarked_on,
-			receiving_unit_id, unit_id, register_year, register_no, status, urgent, remote, created_by, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			facility_received_on, receiving_unit_id, unit_id, register_year, register_no, status, urgent, remote, created_by, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			rec.TrackingCode, receiptHash, in.Kind, in.Channel, in.Category, in.ProvinceCode, in.CommuneCode, in.Address,
 			lat, lon, in.OccurredAt, in.Description, search, anonymous, sealed, in.ReporterOrg, at, in.PostmarkedOn,
-			unit.ID, unit.ID, year, rec.RegisterNo, StatusReceived, b2i(in.Urgent), b2i(remote), createdBy, at)
+			in.FacilityReceivedOn, unit.ID, unit.ID, year, rec.RegisterNo, StatusReceived, b2i(in.Urgent), b2i(remote), createdBy, at)
 		if err != nil {
 			return fmt.Errorf("crimesource: insert: %w", err)
 		}
@@ -460,7 +483,7 @@ func (s *Service) Submit(ctx context.Context, in Intake, actor Actor) (Receipt, 
 		if err := insertAttachments(ctx, tx, id, nil, eventID, files, at); err != nil {
 			return err
 		}
-		src := deadlineSource{id: id, receivedAt: now, postmarked: in.PostmarkedOn, urgent: in.Urgent, remote: remote}
+		src := deadlineSource{id: id, receivedAt: now, postmarked: in.PostmarkedOn, facility: in.FacilityReceivedOn, urgent: in.Urgent, remote: remote}
 		if err := startReceiptDeadlines(ctx, tx, rules, cal, src, unit, now); err != nil {
 			return err
 		}

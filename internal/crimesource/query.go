@@ -255,6 +255,10 @@ type Detail struct {
 	Messages      []CitizenMessage
 	Attachments   []Attachment
 	Deadlines     []Deadline
+
+	// FacilityReceivedOn is the day the head of a detention facility
+	// received a paper filed there (YYYY-MM-DD), or "".
+	FacilityReceivedOn string
 }
 
 // Event is one step of the timeline.
@@ -299,13 +303,13 @@ func (s *Service) Get(ctx context.Context, actor Actor, id int64) (Detail, error
 	var sealedLen int
 	err = s.DB.QueryRow(ctx, `SELECT s.id, s.tracking_code, s.kind, s.channel, s.category, c.name, s.status, p.name, s.unit_id, s.commune_code,
 		s.province_code, s.received_at, COALESCE(s.register_year, 0), COALESCE(s.register_no, 0), s.anonymous, s.description, s.address,
-		s.occurred_at, s.reporter_org, s.postmarked_on, COALESCE(LENGTH(s.identity_sealed), 0), s.urgent, s.remote, s.extended,
+		s.occurred_at, s.reporter_org, s.postmarked_on, s.facility_received_on, COALESCE(LENGTH(s.identity_sealed), 0), s.urgent, s.remote, s.extended,
 		s.procuracy_extended, s.outcome, r.name, COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.id = s.assigned_to), '')
 		FROM sources s JOIN police_units p ON p.id = s.unit_id JOIN police_units r ON r.id = s.receiving_unit_id
 		JOIN crime_categories c ON c.code = s.category WHERE s.id = ?`, id).
 		Scan(&d.ID, &d.TrackingCode, &d.Kind, &d.Channel, &d.Category, &d.CategoryName, &d.Status, &d.UnitName, &d.HoldingUnitID, &d.CommuneCode,
 			&d.Province, &received, &d.RegisterYear, &d.RegisterNo, &anon, &d.Description, &d.Address,
-			&d.OccurredAt, &d.ReporterOrg, &d.PostmarkedOn, &sealedLen, &urgent, &remote, &ext,
+			&d.OccurredAt, &d.ReporterOrg, &d.PostmarkedOn, &d.FacilityReceivedOn, &sealedLen, &urgent, &remote, &ext,
 			&pext, &d.Outcome, &d.ReceivingUnit, &d.Assigned)
 	if err != nil {
 		return d, fmt.Errorf("crimesource: get %d: %w", id, err)

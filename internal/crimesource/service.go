@@ -12,6 +12,7 @@ import (
 	"toandan/internal/clock"
 	"toandan/internal/deadline"
 	"toandan/internal/geo"
+	"toandan/internal/jobs"
 	"toandan/internal/media"
 	"toandan/internal/seal"
 	"toandan/internal/store"
@@ -30,6 +31,9 @@ type Service struct {
 	RevealRoles []string
 	// AtRiskDays: a limit with this many days left or fewer is "at risk".
 	AtRiskDays int
+	// Jobs, when set, takes the job that settles due times after an edit of
+	// the calendar of days off (see SettleDues).
+	Jobs *jobs.Queue
 
 	cache rulesCache
 }

@@ -5,6 +5,12 @@
 // with the reporter, and the sealed identity of reporters.
 package crimesource
 
+import (
+	"time"
+
+	"toandan/internal/deadline"
+)
+
 // Kinds of source (Art. 144).
 const (
 	KindDenunciation = "to_giac"           // by a person
@@ -129,11 +135,42 @@ func Closed(s string) bool {
 	return false
 }
 
+// Ground is a ground of Art. 148(1) for suspending the resolution of a
+// source.
+type Ground struct {
+	Code string // the point of Art. 148(1): a, b or c
+	Name string
+	// EffectiveFrom (YYYY-MM-DD) is the first day a suspension may rest on
+	// the ground, and AddedBy the law that added it; both empty for the
+	// grounds the Code had from the start.
+	EffectiveFrom string
+	AddedBy       string
+}
+
 // SuspensionGrounds are the grounds of Art. 148(1).
-var SuspensionGrounds = []struct{ Code, Name string }{
-	{"a", "Đã trưng cầu giám định, yêu cầu định giá tài sản hoặc tương trợ tư pháp nhưng chưa có kết quả"},
-	{"b", "Đã yêu cầu cơ quan, tổ chức, cá nhân cung cấp tài liệu, đồ vật quan trọng nhưng chưa nhận được"},
-	{"c", "Có căn cứ về trở ngại khách quan do thiên tai, dịch bệnh (bất khả kháng)"},
+var SuspensionGrounds = []Ground{
+	{Code: "a", Name: "Đã trưng cầu giám định, yêu cầu định giá tài sản hoặc tương trợ tư pháp nhưng chưa có kết quả"},
+	{Code: "b", Name: "Đã yêu cầu cơ quan, tổ chức, cá nhân cung cấp tài liệu, đồ vật quan trọng nhưng chưa nhận được"},
+	// Added by Law 02/2021/QH15 Art. 1(2), in force 01/12/2021.
+	{Code: "c", Name: "Có căn cứ về trở ngại khách quan do thiên tai, dịch bệnh (bất khả kháng)",
+		EffectiveFrom: "2021-12-01", AddedBy: "Luật số 02/2021/QH15"},
+}
+
+// InForce reports whether a suspension decided on day may rest on g.
+func (g Ground) InForce(day deadline.Date) bool {
+	return g.EffectiveFrom == "" || g.EffectiveFrom <= day.String()
+}
+
+// GroundsOn returns the grounds a suspension decided at t may rest on.
+func GroundsOn(t time.Time) []Ground {
+	day := deadline.DateOf(t)
+	var out []Ground
+	for _, g := range SuspensionGrounds {
+		if g.InForce(day) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // Reporter is the identity of a reporter who chose not to stay anonymous.

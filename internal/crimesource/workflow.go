@@ -29,6 +29,11 @@ type Action struct {
 	Message  string   // message: text for the reporter
 	Ref      string   // the number of the decision or document, if any
 	Files    []Upload // documents attached to the step
+
+	// ReceivedOn (YYYY-MM-DD) is the day the unit received the paper that
+	// cancel_suspension or file_request records, from which its limit runs;
+	// empty means today.
+	ReceivedOn string
 }
 
 // Actions an officer can take.
@@ -48,6 +53,8 @@ const (
 	ActMerge            = "merge"
 	ActMessage          = "message"
 	ActNote             = "note"
+	ActFileRequest      = "file_request"
+	ActFileHandover     = "file_handover"
 )
 
 // ActionNames are the Vietnamese names of the actions, as the timeline shows
@@ -69,6 +76,9 @@ var ActionNames = map[string]string{
 	ActMerge:            "Gộp vào nguồn tin khác",
 	ActMessage:          "Nhắn tin cho người báo tin",
 	ActNote:             "Ghi chú",
+	ActFileRequest:      "Viện kiểm sát yêu cầu chuyển hồ sơ",
+	ActFileHandover:     "Chuyển hồ sơ cho Viện kiểm sát",
+	EventDueMoved:       "Tính lại hạn theo lịch ngày nghỉ",
 	"reporter_reply":    "Người báo tin trả lời",
 	"identity_reveal":   "Xem danh tính người báo tin",
 }
@@ -102,6 +112,10 @@ var actionRules = map[string]actionRule{
 	ActMerge:            {roles: []string{"commune", "investigator"}},
 	ActMessage:          {roles: []string{"commune", "investigator"}, anyState: true},
 	ActNote:             {roles: []string{"commune", "investigator"}, anyState: true},
+	// The procuracy asks the unit holding the source for its file (Art.
+	// 146(2)); the handover may still be owed once the source is closed.
+	ActFileRequest:  {roles: []string{"commune", "investigator"}},
+	ActFileHandover: {roles: []string{"commune", "investigator"}, anyState: true},
 }
 
 // Allowed reports whether role may take action kind at all (admins may take
@@ -132,6 +146,8 @@ type current struct {
 	province     string
 	receivedAt   time.Time
 	postmarked   string
+	facility     string // facility_received_on
+	decidedAt    string
 	urgent       bool
 	remote       bool
 	extended     bool
@@ -144,10 +160,10 @@ func loadCurrent(ctx context.Context, tx *store.Tx, id int64) (current, error) {
 	var received string
 	var urgent, remote, ext, pext, anon int
 	err := tx.QueryRow(ctx, `SELECT s.id, s.tracking_code, s.status, s.unit_id, p.level, p.province_code, s.province_code, s.received_at, s.postmarked_on,
-		s.urgent, s.remote, s.extended, s.procuracy_extended, s.anonymous
+		s.facility_received_on, s.decided_at, s.urgent, s.remote, s.extended, s.procuracy_extended, s.anonymous
 		FROM sources s JOIN police_units p ON p.id = s.unit_id WHERE s.id = ?`, id).
 		Scan(&c.id, &c.tracking, &c.status, &c.unitID, &c.unitLevel, &c.unitProvince, &c.province, &received, &c.postmarked,
-			&urgent, &remote, &ext, &pext, &anon)
+			&c.facility, &c.decidedAt, &urgent, &remote, &ext, &pext, &anon)
 	if isNoRows(err) {
 		return c, errNoSource
 	}
@@ -313,7 +329,7 @@ func (st *step) apply(ctx context.Context) (int64, error) {
 					if err := closeDeadlines(ctx, tx, c.id, transferRules, st.at, false); err != nil {
 						return 0, err
 					}
-					start := deadline.StartFor(c.receivedAt, c.postmarked)
+					start := receiptStart(c.receivedAt, c.postmarked, c.facility)
 					if _, err := startDeadline(ctx, tx, st.rules, st.cal, c.id, c.unitID, transferRule(a.Urgent, c.remote), start); err != nil {
 						return 0, err
 					}
@@ -469,23 +485,67 @@ func (st *step) apply(ctx context.Context) (int64, error) {
 	case ActDecide:
 		return st.decide(ctx)
 
-	case ActResume, ActCancelSuspension:
-		code, note := "resolve_after_resumption", "Ra quyết định phục hồi giải quyết (Điều 149): giải quyết trong 1 tháng."
-		if a.Kind == ActCancelSuspension {
-			code, note = "resolve_after_cancel", "Viện kiểm sát hủy quyết định tạm đình chỉ (Điều 148 khoản 2): giải quyết trong 1 tháng."
-		}
-		if _, err := startDeadline(ctx, tx, st.rules, st.cal, c.id, c.unitID, code, st.now); err != nil {
+	case ActResume:
+		if _, err := startDeadline(ctx, tx, st.rules, st.cal, c.id, c.unitID, "resolve_after_resumption", st.now); err != nil {
 			return 0, err
 		}
-		if a.Kind == ActResume {
-			if _, err := startDeadline(ctx, tx, st.rules, st.cal, c.id, c.unitID, "resumption_notice", st.now); err != nil {
-				return 0, err
-			}
+		if _, err := startDeadline(ctx, tx, st.rules, st.cal, c.id, c.unitID, "resumption_notice", st.now); err != nil {
+			return 0, err
 		}
 		if err := st.setStatus(ctx, StatusVerifying, "outcome = '', decided_at = ''"); err != nil {
 			return 0, err
 		}
-		return st.event(ctx, note, map[string]any{"ref": a.Ref})
+		return st.event(ctx, "Ra quyết định phục hồi giải quyết (Điều 149): giải quyết trong 1 tháng.", map[string]any{"ref": a.Ref})
+
+	case ActCancelSuspension:
+		// The month runs from the day the investigating body received the
+		// annulment (Art. 148(2)), which cannot precede the suspension.
+		since, what := c.receivedAt, "ngày tiếp nhận nguồn tin"
+		if t, err := store.ParseTime(c.decidedAt); err == nil {
+			since, what = t, "ngày quyết định tạm đình chỉ"
+		}
+		start, day, err := st.receivedOn(since, what)
+		if err != nil {
+			return 0, err
+		}
+		due, err := startDeadline(ctx, tx, st.rules, st.cal, c.id, c.unitID, "resolve_after_cancel", start)
+		if err != nil {
+			return 0, err
+		}
+		if err := st.setStatus(ctx, StatusVerifying, "outcome = '', decided_at = ''"); err != nil {
+			return 0, err
+		}
+		note := fmt.Sprintf("Viện kiểm sát hủy quyết định tạm đình chỉ (Điều 148 khoản 2); cơ quan điều tra nhận quyết định hủy ngày %s: giải quyết trong 1 tháng, hạn %s.",
+			dateVN(day), dueVN(due))
+		return st.event(ctx, note, map[string]any{"ref": a.Ref, "received_on": day.String()})
+
+	case ActFileRequest:
+		if _, _, _, open, err := openDeadline(ctx, tx, c.id, fileRules); err != nil {
+			return 0, err
+		} else if open {
+			return 0, errs.E(errs.Conflict, "Yêu cầu chuyển hồ sơ trước của Viện kiểm sát chưa được thực hiện.")
+		}
+		start, day, err := st.receivedOn(c.receivedAt, "ngày tiếp nhận nguồn tin")
+		if err != nil {
+			return 0, err
+		}
+		due, err := startDeadline(ctx, tx, st.rules, st.cal, c.id, c.unitID, deadline.FileHandover, start)
+		if err != nil {
+			return 0, err
+		}
+		note := fmt.Sprintf("Viện kiểm sát yêu cầu chuyển hồ sơ (Điều 146 khoản 2), nhận yêu cầu ngày %s: chuyển hồ sơ trong 5 ngày, hạn %s.", dateVN(day), dueVN(due))
+		return st.event(ctx, note, map[string]any{"ref": a.Ref, "received_on": day.String()})
+
+	case ActFileHandover:
+		if _, _, _, open, err := openDeadline(ctx, tx, c.id, fileRules); err != nil {
+			return 0, err
+		} else if !open {
+			return 0, errs.E(errs.Conflict, "Không có yêu cầu chuyển hồ sơ nào của Viện kiểm sát đang chờ thực hiện.")
+		}
+		if err := closeDeadlines(ctx, tx, c.id, fileRules, st.at, true); err != nil {
+			return 0, err
+		}
+		return st.event(ctx, "Đã chuyển hồ sơ nguồn tin cho Viện kiểm sát.", map[string]any{"ref": a.Ref})
 
 	case ActNotCrime:
 		if err := closeDeadlines(ctx, tx, c.id, decisionRules, st.at, true); err != nil {
@@ -548,7 +608,7 @@ func (st *step) apply(ctx context.Context) (int64, error) {
 }
 
 func (st *step) closeAll(ctx context.Context) error {
-	all := append(append(append([]string{}, transferRules...), decisionRules...), procuracyRules...)
+	all := append(append(append(append([]string{}, transferRules...), decisionRules...), procuracyRules...), fileRules...)
 	return closeDeadlines(ctx, st.tx, st.c.id, all, st.at, false)
 }
 
@@ -574,14 +634,19 @@ func (st *step) decide(ctx context.Context) (int64, error) {
 		return st.event(ctx, note, map[string]any{"outcome": a.Outcome, "ref": a.Ref})
 
 	case OutcomeSuspend:
-		ground := ""
-		for _, g := range SuspensionGrounds {
+		var ground *Ground
+		for i, g := range SuspensionGrounds {
 			if g.Code == a.Ground {
-				ground = g.Name
+				ground = &SuspensionGrounds[i]
 			}
 		}
-		if ground == "" {
+		if ground == nil {
 			return 0, errs.Field("ground", "Tạm đình chỉ phải nêu một căn cứ của Điều 148 khoản 1 (a, b hoặc c).")
+		}
+		if today := deadline.DateOf(st.now); !ground.InForce(today) {
+			from, _ := deadline.ParseDate(ground.EffectiveFrom)
+			return 0, errs.Field("ground", "Căn cứ tại điểm %s khoản 1 Điều 148 được bổ sung bởi %s, áp dụng từ ngày %s; không thể dùng cho quyết định tạm đình chỉ ngày %s.",
+				ground.Code, ground.AddedBy, dateVN(from), dateVN(today))
 		}
 		_, _, due, open, err := openDeadline(ctx, tx, c.id, decisionRules)
 		if err != nil {
@@ -601,7 +666,7 @@ func (st *step) decide(ctx context.Context) (int64, error) {
 		if err := st.setStatus(ctx, StatusSuspended, "outcome = ?, decided_at = ?", OutcomeSuspend, st.at); err != nil {
 			return 0, err
 		}
-		return st.event(ctx, "Quyết định tạm đình chỉ giải quyết. Căn cứ: "+ground+".", map[string]any{"outcome": OutcomeSuspend, "ground": a.Ground, "ref": a.Ref})
+		return st.event(ctx, "Quyết định tạm đình chỉ giải quyết. Căn cứ: "+ground.Name+".", map[string]any{"outcome": OutcomeSuspend, "ground": a.Ground, "ref": a.Ref})
 	}
 	return 0, errs.Field("outcome", "Vui lòng chọn quyết định: khởi tố, không khởi tố hoặc tạm đình chỉ.")
 }
@@ -660,12 +725,48 @@ func (s *Service) Reveal(ctx context.Context, actor Actor, sourceID int64, reaso
 	return &r, nil
 }
 
+// running reports whether a limit of rule code is running on the source.
+func (d Detail) running(code string) bool {
+	for _, x := range d.Deadlines {
+		if x.RuleCode == code && x.State != "met" && x.State != "cancelled" {
+			return true
+		}
+	}
+	return false
+}
+
+// receivedOn reads the day the unit received the paper a step records, for a
+// limit that runs from it (a.ReceivedOn): empty or today starts the limit
+// now, an earlier day at 00:00 of that day. The day can be neither after
+// today nor before since (what names since in the message).
+func (st *step) receivedOn(since time.Time, what string) (time.Time, deadline.Date, error) {
+	today := deadline.DateOf(st.now)
+	on := strings.TrimSpace(st.a.ReceivedOn)
+	if on == "" {
+		return st.now, today, nil
+	}
+	d, err := deadline.ParseDate(on)
+	if err != nil {
+		return time.Time{}, deadline.Date{}, errs.Field("received_on", "Ngày nhận phải có dạng NNNN-TT-NN (ví dụ 2026-12-01).")
+	}
+	if today.Before(d) {
+		return time.Time{}, deadline.Date{}, errs.Field("received_on", "Ngày nhận không thể sau hôm nay.")
+	}
+	if first := deadline.DateOf(since); d.Before(first) {
+		return time.Time{}, deadline.Date{}, errs.Field("received_on", "Ngày nhận không thể trước %s (%s).", what, dateVN(first))
+	}
+	if d == today {
+		return st.now, today, nil
+	}
+	return d.Start(), d, nil
+}
+
 // AvailableActions lists the actions role may take on a source in its
 // current state, for the page to offer. Act checks everything again.
 func AvailableActions(role string, d Detail) []string {
 	var out []string
 	for _, kind := range []string{ActRegister, ActCheck, ActTransfer, ActAssign, ActNotifyProcuracy, ActExtend, ActProcuracyExtend,
-		ActDecide, ActResume, ActCancelSuspension, ActNotCrime, ActTransferAgency, ActMerge, ActMessage, ActNote} {
+		ActDecide, ActResume, ActCancelSuspension, ActFileRequest, ActFileHandover, ActNotCrime, ActTransferAgency, ActMerge, ActMessage, ActNote} {
 		if !Allowed(role, kind) {
 			continue
 		}
@@ -683,6 +784,10 @@ func AvailableActions(role string, d Detail) []string {
 			ok = ok && d.Extended && !d.ProcExtended
 		case ActMessage:
 			ok = ok && d.Channel == "online"
+		case ActFileRequest:
+			ok = ok && !d.running(deadline.FileHandover)
+		case ActFileHandover:
+			ok = ok && d.running(deadline.FileHandover)
 		}
 		if ok {
 			out = append(out, kind)

@@ -2,6 +2,7 @@ package deadline
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"toandan/internal/errs"
-	"toandan/internal/store"
 )
 
 // Kinds of days_off rows.
@@ -34,8 +34,20 @@ type DBCalendar struct {
 	days map[Date]DayEntry
 }
 
-// LoadCalendar reads the calendar of days off.
-func LoadCalendar(ctx context.Context, db *store.DB) (*DBCalendar, error) {
+// querier reads rows: a *store.DB, or a *store.Tx to read what the
+// transaction has written.
+type querier interface {
+	Query(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// execer writes: a *store.DB, or a *store.Tx.
+type execer interface {
+	Exec(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+// LoadCalendar reads the calendar of days off from db, a *store.DB or a
+// *store.Tx.
+func LoadCalendar(ctx context.Context, db querier) (*DBCalendar, error) {
 	rows, err := db.Query(ctx, "SELECT day, name, kind, note FROM days_off ORDER BY day")
 	if err != nil {
 		return nil, fmt.Errorf("deadline: load calendar: %w", err)
@@ -80,7 +92,11 @@ func (c *DBCalendar) Entries() []DayEntry {
 // AddDayOff adds a row to the calendar, or replaces the row of that day. A
 // replaced row loses its note: an administrator who enters a day has checked
 // it against the official announcement.
-func AddDayOff(ctx context.Context, db *store.DB, day, name, kind string) error {
+//
+// db is a *store.DB or a *store.Tx. A change to the calendar moves the due
+// times of running limits: crimesource.Service.SetDayOff makes it and
+// moves them in one transaction.
+func AddDayOff(ctx context.Context, db execer, day, name, kind string) error {
 	d, err := parseDayField(day)
 	if err != nil {
 		return err
@@ -111,8 +127,9 @@ func AddDayOff(ctx context.Context, db *store.DB, day, name, kind string) error 
 	return nil
 }
 
-// RemoveDayOff deletes the calendar row of day.
-func RemoveDayOff(ctx context.Context, db *store.DB, day string) error {
+// RemoveDayOff deletes the calendar row of day. db is a *store.DB or a
+// *store.Tx; see AddDayOff.
+func RemoveDayOff(ctx context.Context, db execer, day string) error {
 	d, err := parseDayField(day)
 	if err != nil {
 		return err
@@ -129,6 +146,25 @@ func RemoveDayOff(ctx context.Context, db *store.DB, day string) error {
 		return errs.E(errs.NotFound, "Ngày %s không có trong lịch ngày nghỉ.", d.display())
 	}
 	return nil
+}
+
+// Reach returns the earliest and the latest due time (both inclusive) of a
+// limit that a change to the days off from first to last can move; cal is
+// the calendar after the change.
+//
+// A limit's last day is the first working day on or after its nominal last
+// day (Due), so it depends on a day D only when D lies between the two. The
+// days from the nominal last day up to the old last day are all days off,
+// so a limit moved by a change to D had as last day D itself (D became a
+// day off) or the first working day after D (D became a working day). That
+// working day is the same on the calendars before and after the change,
+// which differ only from first to last.
+func Reach(first, last Date, cal Calendar) (from, to time.Time) {
+	if cal == nil {
+		cal = Weekends
+	}
+	// An hour limit that moves ends after 00:00 of its last day.
+	return first.Start(), nextWorkingDay(last.AddDays(1), cal).AddDays(1).Start()
 }
 
 func parseDayField(day string) (Date, error) {

@@ -211,19 +211,22 @@ func State(due, now time.Time, atRiskDays int) string {
 	return StateOK
 }
 
-// StartFor returns the start of a limit counted from receipt: for papers
-// sent by post the sending post office's postmark date counts (Art.
-// 134(2)), so a postmark (YYYY-MM-DD) gives 00:00 of that day in Vietnam;
-// without one the limit starts at received.
+// StartFor returns the start of a limit counted from receipt. Art. 134(2)
+// counts some papers from an earlier day, filed (YYYY-MM-DD): for papers sent
+// by post the sending post office's postmark date, for papers filed through a
+// detention facility the day the head of the facility received them. A
+// filed day gives 00:00 of that day in Vietnam; without one the limit starts
+// at received.
 //
-// A postmark can only move the start earlier: one that is not a valid date or
-// lies after received is ignored, which errs on the side of the earlier
-// deadline. Input forms should reject such a postmark with CheckPostmark.
-func StartFor(received time.Time, postmarked string) time.Time {
-	if postmarked == "" {
+// A filed day can only move the start earlier: one that is not a valid date
+// or lies after received is ignored, which errs on the side of the earlier
+// deadline. Input forms should reject such a day with CheckPostmark or
+// CheckFacilityReceipt.
+func StartFor(received time.Time, filed string) time.Time {
+	if filed == "" {
 		return received
 	}
-	d, err := ParseDate(postmarked)
+	d, err := ParseDate(filed)
 	if err != nil || DateOf(received).Before(d) {
 		return received
 	}
@@ -242,6 +245,24 @@ func CheckPostmark(received time.Time, postmarked string) error {
 	}
 	if DateOf(received).Before(d) {
 		return errs.Field("postmarked_on", "Ngày dấu bưu điện không thể sau ngày nhận.")
+	}
+	return nil
+}
+
+// CheckFacilityReceipt validates the day the head of a detention facility
+// received a paper filed there, for a paper the unit received at received:
+// empty (not filed through a facility), or a YYYY-MM-DD day not after
+// receipt, and so never in the future.
+func CheckFacilityReceipt(received time.Time, day string) error {
+	if day == "" {
+		return nil
+	}
+	d, err := ParseDate(day)
+	if err != nil {
+		return errs.Field("facility_received_on", "Ngày cơ sở giam giữ nhận đơn phải có dạng NNNN-TT-NN (ví dụ 2026-03-01).")
+	}
+	if DateOf(received).Before(d) {
+		return errs.Field("facility_received_on", "Ngày thủ trưởng cơ sở giam giữ nhận đơn không thể sau ngày tiếp nhận nguồn tin.")
 	}
 	return nil
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"toandan/internal/errs"
-	"toandan/internal/store"
 )
 
 // Stable rule codes. Other packages name rules by these; the values live in
@@ -75,8 +74,9 @@ func (r Rule) check() error {
 	return nil
 }
 
-// LoadRules reads every rule version from deadline_rules.
-func LoadRules(ctx context.Context, db *store.DB) (*Rules, error) {
+// LoadRules reads every rule version from deadline_rules; db is a
+// *store.DB or a *store.Tx.
+func LoadRules(ctx context.Context, db querier) (*Rules, error) {
 	rows, err := db.Query(ctx, `SELECT code, version, name, amount, unit, basis, effective_from,
 		COALESCE(effective_to, ''), receipt_day_is_day_one, day_off_moves, note
 		FROM deadline_rules ORDER BY code, effective_from`)
@@ -116,6 +116,16 @@ func (x *Rules) For(code string, on time.Time) (Rule, error) {
 		}
 	}
 	return Rule{}, errs.E(errs.NotFound, "Không có quy định thời hạn %q áp dụng cho ngày %s.", code, DateOf(on).display())
+}
+
+// Version returns version of rule code, the one a stored limit names.
+func (x *Rules) Version(code, version string) (Rule, bool) {
+	for _, r := range x.byCode[code] {
+		if r.Version == version {
+			return r, true
+		}
+	}
+	return Rule{}, false
 }
 
 // All returns every rule version, by code and then by date in force.
