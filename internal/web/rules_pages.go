@@ -2,14 +2,13 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 
 	"toandan/internal/account"
-	"toandan/internal/audit"
 	"toandan/internal/deadline"
 	"toandan/internal/errs"
-	"toandan/internal/store"
 )
 
 type rulesData struct {
@@ -75,6 +74,9 @@ func (s *Server) renderRules(w http.ResponseWriter, r *http.Request, u *account.
 		return
 	}
 	flash := map[string]string{"them": "Đã lưu ngày.", "xoa": "Đã xóa ngày."}[r.URL.Query().Get("kq")]
+	if n, _ := strconv.Atoi(r.URL.Query().Get("tinh-lai")); flash != "" && n > 0 {
+		flash += fmt.Sprintf(" Đã tính lại hạn của %d thời hạn đang chạy theo lịch mới.", n)
+	}
 	s.render(w, r, status, "rules", view{Title: "Thời hạn luật định và lịch ngày nghỉ", User: u, Staff: true, Data: d, Error: msg, Fields: fields, Form: form, Flash: flash})
 }
 
@@ -84,11 +86,7 @@ func (s *Server) dayOffSave(w http.ResponseWriter, r *http.Request, u *account.U
 		return
 	}
 	day, name, kind := r.PostFormValue("day"), r.PostFormValue("name"), r.PostFormValue("kind")
-	err := deadline.AddDayOff(r.Context(), s.DB, day, name, kind)
-	if err == nil {
-		s.Sources.InvalidateRules()
-		err = s.auditNow(r, u, "calendar.set", "day:"+day, kind+" "+name)
-	}
+	moved, err := s.Sources.SetDayOff(r.Context(), actorOf(u), day, name, kind)
 	if err != nil {
 		if errs.Status(err) >= 500 {
 			s.fail(w, r, u, err)
@@ -98,7 +96,7 @@ func (s *Server) dayOffSave(w http.ResponseWriter, r *http.Request, u *account.U
 		s.renderRules(w, r, u, errs.Status(err), msg, fields, map[string]string{"day": day, "name": name, "kind": kind})
 		return
 	}
-	http.Redirect(w, r, "/can-bo/thoi-han?kq=them", http.StatusSeeOther)
+	http.Redirect(w, r, "/can-bo/thoi-han?kq=them"+movedParam(moved), http.StatusSeeOther)
 }
 
 func (s *Server) dayOffDelete(w http.ResponseWriter, r *http.Request, u *account.User) {
@@ -106,21 +104,19 @@ func (s *Server) dayOffDelete(w http.ResponseWriter, r *http.Request, u *account
 		s.fail(w, r, u, errs.E(errs.Forbidden, "Chỉ quản trị hệ thống được sửa lịch ngày nghỉ."))
 		return
 	}
-	day := r.PathValue("day")
-	err := deadline.RemoveDayOff(r.Context(), s.DB, day)
-	if err == nil {
-		s.Sources.InvalidateRules()
-		err = s.auditNow(r, u, "calendar.remove", "day:"+day, "")
-	}
+	moved, err := s.Sources.RemoveDayOff(r.Context(), actorOf(u), r.PathValue("day"))
 	if err != nil {
 		s.fail(w, r, u, err)
 		return
 	}
-	http.Redirect(w, r, "/can-bo/thoi-han?kq=xoa", http.StatusSeeOther)
+	http.Redirect(w, r, "/can-bo/thoi-han?kq=xoa"+movedParam(moved), http.StatusSeeOther)
 }
 
-func (s *Server) auditNow(r *http.Request, u *account.User, action, object, detail string) error {
-	return s.DB.InTx(r.Context(), func(tx *store.Tx) error {
-		return audit.Append(r.Context(), tx, audit.Entry{At: s.Clock.Now(), Actor: auditActor(u), Action: action, Object: object, Detail: audit.Clean(detail)})
-	})
+// movedParam tells the page how many running limits an edit of the
+// calendar moved.
+func movedParam(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return "&tinh-lai=" + strconv.Itoa(n)
 }

@@ -216,7 +216,7 @@ func (s *Server) sourceData(ctx context.Context, u *account.User, id int64) (sou
 	if err != nil {
 		return sourceData{}, err
 	}
-	sd := sourceData{D: d, Actions: crimesource.AvailableActions(string(u.Role), d), Grounds: crimesource.SuspensionGrounds}
+	sd := sourceData{D: d, Actions: crimesource.AvailableActions(string(u.Role), d), Grounds: crimesource.GroundsOn(s.Clock.Now())}
 	for _, r := range s.Sources.RevealRoles {
 		if r == string(u.Role) && d.HasIdentity {
 			sd.CanReveal = true
@@ -312,7 +312,7 @@ func (s *Server) sourceAct(w http.ResponseWriter, r *http.Request, u *account.Us
 		Kind: r.PostFormValue("action"), Note: r.PostFormValue("note"), Urgent: r.PostFormValue("urgent") == "1",
 		Category: r.PostFormValue("category"), Agency: r.PostFormValue("agency"), Province: r.PostFormValue("province"),
 		AssignTo: assign, Outcome: r.PostFormValue("outcome"), Ground: r.PostFormValue("ground"), Target: r.PostFormValue("target"),
-		Message: r.PostFormValue("message"), Ref: r.PostFormValue("ref"), Files: files,
+		Message: r.PostFormValue("message"), Ref: r.PostFormValue("ref"), Files: files, ReceivedOn: r.PostFormValue("received_on"),
 	}
 	if err := s.Sources.Act(ctx, actorOf(u), id, a); err != nil {
 		if errs.Status(err) >= 500 || errs.Is(err, errs.NotFound) {
@@ -330,7 +330,7 @@ func (s *Server) sourceAct(w http.ResponseWriter, r *http.Request, u *account.Us
 				msg = m
 			}
 		}
-		sd.Form = map[string]string{"action": a.Kind, "note": a.Note, "message": a.Message}
+		sd.Form = map[string]string{"action": a.Kind, "note": a.Note, "message": a.Message, "received_on": a.ReceivedOn}
 		s.render(w, r, errs.Status(err), "source", view{Title: "Nguồn tin " + sd.D.TrackingCode, User: u, Staff: true, Data: sd, Error: msg})
 		return
 	}
@@ -444,6 +444,7 @@ func (s *Server) sourceCreate(w http.ResponseWriter, r *http.Request, u *account
 		CommuneCode: r.PostFormValue("commune_code"), Address: r.PostFormValue("address"), OccurredAt: r.PostFormValue("occurred_at"),
 		Description: r.PostFormValue("description"), ReporterOrg: r.PostFormValue("reporter_org"), PostmarkedOn: r.PostFormValue("postmarked_on"),
 		Urgent: r.PostFormValue("urgent") == "1", Anonymous: r.PostFormValue("anonymous") == "1", Files: files,
+		FacilityReceivedOn: r.PostFormValue("facility_received_on"),
 	}
 	if u.UnitCode != geo.Nation && u.Role != account.Commune {
 		in.ProvinceCode = u.UnitCode
