@@ -122,6 +122,9 @@ func (s *Service) validate(ctx context.Context, in *Intake, now time.Time) (geo.
 	if !validChannel(in.Channel) {
 		return place, errs.Field("channel", "Kênh tiếp nhận không hợp lệ.")
 	}
+	if err := checkKindChannel(in); err != nil {
+		return place, err
+	}
 	active, err := s.activeCategory(ctx, in.Category)
 	if err != nil {
 		return place, err
