@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -28,9 +29,12 @@ func TestIntakeTwoInstances(t *testing.T) {
 	dsn := testutil.NewDSN(t, store.Postgres)
 	ctx := context.Background()
 	clk := clock.NewFixed(testutil.DefaultNow)
+	// Instances of one database share its identity key.
+	key := filepath.Join(t.TempDir(), "identity.key")
 	open := func() *app.Main {
 		t.Helper()
-		m, err := app.Open(ctx, config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DB: dsn}, slog.New(slog.NewTextHandler(io.Discard, nil)), clk)
+		m, err := app.Open(ctx, config.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DB: dsn, KeyFile: key},
+			slog.New(slog.NewTextHandler(io.Discard, nil)), clk)
 		if err != nil {
 			t.Fatal(err)
 		}
