@@ -171,7 +171,9 @@ func validateRest(in *Intake, now time.Time) error {
 	if (in.Lat == nil) != (in.Lon == nil) {
 		return errs.Field("location", "Vị trí trên bản đồ cần cả vĩ độ và kinh độ.")
 	}
-	if in.Lat != nil && (*in.Lat < 5 || *in.Lat > 24 || *in.Lon < 100 || *in.Lon > 120) {
+	// Written as "not inside" so that NaN, which compares false with
+	// everything, is outside too.
+	if in.Lat != nil && !(*in.Lat >= 5 && *in.Lat <= 24 && *in.Lon >= 100 && *in.Lon <= 120) {
 		return errs.Field("location", "Vị trí trên bản đồ nằm ngoài lãnh thổ Việt Nam.")
 	}
 	if in.OccurredAt != "" {
@@ -286,7 +288,13 @@ func normalizePhone(p string) string {
 // Local values are Vietnam time. It returns the stored form.
 func parseOccurred(s string) (time.Time, string, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, t.In(clock.Vietnam).Format("2006-01-02T15:04"), nil
+		// An offset can carry year 0000 back into year -1, which would be
+		// stored in a form nothing reads back.
+		norm := t.In(clock.Vietnam).Format("2006-01-02T15:04")
+		if _, err := time.ParseInLocation("2006-01-02T15:04", norm, clock.Vietnam); err != nil {
+			return time.Time{}, "", errors.New("bad time")
+		}
+		return t, norm, nil
 	}
 	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05"} {
 		if t, err := time.ParseInLocation(layout, s, clock.Vietnam); err == nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -79,6 +80,17 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		s.reportAgain(w, r, err)
 		return
 	}
+	rec, err := s.Sources.Submit(r.Context(), intakeFromForm(r, files), crimesource.Actor{})
+	if err != nil {
+		s.reportAgain(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusCreated, "receipt", view{Title: "Đã gửi tin tố giác", Data: rec})
+}
+
+// intakeFromForm reads the report form, already parsed, as an intake. It
+// checks nothing: the service validates a form and the API alike.
+func intakeFromForm(r *http.Request, files []crimesource.Upload) crimesource.Intake {
 	in := crimesource.Intake{
 		Category: r.PostFormValue("category"), ProvinceCode: r.PostFormValue("province_code"), CommuneCode: r.PostFormValue("commune_code"),
 		Address: r.PostFormValue("address"), Description: r.PostFormValue("description"), Anonymous: r.PostFormValue("anonymous") != "0", Files: files,
@@ -93,12 +105,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request) {
 		in.Reporter = &crimesource.Reporter{FullName: r.PostFormValue("full_name"), IDNumber: r.PostFormValue("id_number"),
 			Phone: r.PostFormValue("phone"), Address: r.PostFormValue("reporter_address"), Email: r.PostFormValue("email")}
 	}
-	rec, err := s.Sources.Submit(r.Context(), in, crimesource.Actor{})
-	if err != nil {
-		s.reportAgain(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusCreated, "receipt", view{Title: "Đã gửi tin tố giác", Data: rec})
+	return in
 }
 
 // reportAgain shows the form again with what the citizen typed, and the
@@ -137,11 +144,15 @@ func (s *Server) reportAgain(w http.ResponseWriter, r *http.Request, err error) 
 	s.render(w, r, status, "report", view{Title: "Tố giác tội phạm", Data: d, Error: msg, Fields: fields, Form: form})
 }
 
+// parsePoint reads the map's hidden coordinates. ParseFloat also takes
+// "NaN" and "Inf", which no map gives: they are not a point.
 func parsePoint(lat, lon string) (float64, float64, bool) {
 	a, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
 	b, err2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
-	return a, b, err1 == nil && err2 == nil
+	return a, b, err1 == nil && err2 == nil && finite(a) && finite(b)
 }
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 
 func (s *Server) followForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "follow", view{Title: "Theo dõi tin đã gửi"})
