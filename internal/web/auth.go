@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 
+	"toandan/internal/abuse"
 	"toandan/internal/account"
 	"toandan/internal/api"
 	"toandan/internal/errs"
@@ -69,7 +70,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	back := func(status int, msg string) {
 		s.render(w, r, status, "login", view{Title: "Đăng nhập cán bộ", Error: msg, Form: map[string]string{"username": username, "next": next}})
 	}
-	if ok, _ := s.loginLimit.Allow(api.ClientIP(r)); !ok {
+	if ok, wait := s.loginLimit.Allow(api.ClientIP(r)); !ok {
+		w.Header().Set("Retry-After", abuse.RetryAfter(wait))
 		back(http.StatusTooManyRequests, "Quá nhiều lần đăng nhập từ địa chỉ này. Vui lòng thử lại sau ít phút.")
 		return
 	}
@@ -107,7 +109,8 @@ func (s *Server) mfaForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) mfaVerify(w http.ResponseWriter, r *http.Request) {
 	next := r.PostFormValue("next")
-	if ok, _ := s.loginLimit.Allow(api.ClientIP(r)); !ok {
+	if ok, wait := s.loginLimit.Allow(api.ClientIP(r)); !ok {
+		w.Header().Set("Retry-After", abuse.RetryAfter(wait))
 		s.render(w, r, http.StatusTooManyRequests, "mfa", view{Title: "Xác thực hai bước", Error: "Quá nhiều lần thử. Vui lòng thử lại sau ít phút.", Form: map[string]string{"next": next}})
 		return
 	}
