@@ -133,13 +133,21 @@ func TestServeTLS(t *testing.T) {
 
 // Behind a trusted proxy the client address comes from X-Forwarded-For;
 // from anyone else the header is ignored.
+//
+// The session cookie is Secure whenever the server is configured behind a
+// proxy: the proxy terminates TLS, so the cookie must never travel in
+// clear. A request that bypasses the proxy gets a Secure cookie too (which
+// a browser on plain HTTP refuses to keep), never a cookie it could leak.
+// Without proxies and without TLS the forwarded header cannot make it
+// Secure.
 func TestTrustedProxy(t *testing.T) {
 	for _, c := range []struct {
 		name, proxies, wantIP string
+		wantSecure            bool
 	}{
-		{"trusted", "127.0.0.1/32", "198.51.100.7"},
-		{"not trusted", "", "127.0.0.1"},
-		{"other proxy trusted", "10.0.0.0/8", "127.0.0.1"},
+		{"trusted", "127.0.0.1/32", "198.51.100.7", true},
+		{"not trusted", "", "127.0.0.1", false},
+		{"other proxy trusted", "10.0.0.0/8", "127.0.0.1", true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -167,6 +175,18 @@ func TestTrustedProxy(t *testing.T) {
 			hsts := res.Header.Get("Strict-Transport-Security") != ""
 			if hsts != (c.proxies == "127.0.0.1/32") {
 				t.Errorf("HSTS present = %v", hsts)
+			}
+			var session *http.Cookie
+			for _, ck := range res.Cookies() {
+				if ck.Name == "toandan_session" {
+					session = ck
+				}
+			}
+			if session == nil || session.Value == "" {
+				t.Fatalf("login (status %d) set no session cookie", res.StatusCode)
+			}
+			if session.Secure != c.wantSecure || !session.HttpOnly {
+				t.Errorf("session cookie Secure=%v HttpOnly=%v; want Secure=%v HttpOnly=true", session.Secure, session.HttpOnly, c.wantSecure)
 			}
 		})
 	}
