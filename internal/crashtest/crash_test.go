@@ -182,8 +182,11 @@ func TestKillDuringBurst(t *testing.T) {
 				t.Fatal(err)
 			}
 			var after ack
-			json.NewDecoder(res.Body).Decode(&after)
+			derr := json.NewDecoder(res.Body).Decode(&after)
 			res.Body.Close()
+			if res.StatusCode != http.StatusCreated || derr != nil {
+				t.Fatalf("report after restart: status %d, decode %v", res.StatusCode, derr)
+			}
 			max := 0
 			for n := range seen {
 				max = maxInt(max, n)
@@ -201,24 +204,42 @@ func TestKillDuringBurst(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			rows, err := db.Query(context.Background(), "SELECT register_no FROM sources ORDER BY register_no")
+			rows, err := db.Query(context.Background(), "SELECT tracking_code, register_year, register_no FROM sources ORDER BY register_no")
 			if err != nil {
 				t.Fatal(err)
 			}
+			type number struct{ year, no int }
+			stored := map[string]number{}
 			want := 1
 			for rows.Next() {
-				var n int
-				if err := rows.Scan(&n); err != nil {
+				var code string
+				var n number
+				if err := rows.Scan(&code, &n.year, &n.no); err != nil {
 					t.Fatal(err)
 				}
-				if n != want {
-					t.Fatalf("register numbers jump from %d to %d", want-1, n)
+				if n.no != want {
+					t.Fatalf("register numbers jump from %d to %d", want-1, n.no)
 				}
+				stored[code] = n
 				want++
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
 			}
 			rows.Close()
 			if want-1 != after.RegisterNo {
 				t.Fatalf("database holds %d numbers, the last report got %d", want-1, after.RegisterNo)
+			}
+			// Each acknowledged report holds the number its reporter was
+			// told: a number the client keeps is the one in the register.
+			for _, a := range append(acks, after) {
+				got, ok := stored[a.TrackingCode]
+				if !ok {
+					t.Fatalf("acknowledged report %s is not in the register", a.TrackingCode)
+				}
+				if got != (number{a.RegisterYear, a.RegisterNo}) {
+					t.Errorf("report %s was told number %d/%d, the register holds %d/%d", a.TrackingCode, a.RegisterNo, a.RegisterYear, got.no, got.year)
+				}
 			}
 		})
 	}
