@@ -41,7 +41,9 @@ func (c *CLI) geoImportBoundaries(ctx context.Context, args []string) error {
 	}
 	defer m.Close()
 	fmt.Fprintf(c.Stdout, "importing boundaries %s (from %s)...\n", path, *validFrom)
-	res, err := m.Geo.ImportBoundaries(ctx, geo.BoundaryOptions{FileName: filepath.Base(path), ValidFrom: *validFrom, Actor: "cli"}, data)
+	p := c.progress()
+	res, err := m.Geo.ImportBoundaries(ctx, geo.BoundaryOptions{FileName: filepath.Base(path), ValidFrom: *validFrom, Actor: "cli", Progress: p.rows}, data)
+	p.end(err)
 	if err != nil {
 		var be *geo.BoundaryError
 		if errors.As(err, &be) {

@@ -26,9 +26,12 @@ func TestCLIImportBoundaries(t *testing.T) {
 			if n := count(); n != 34 {
 				t.Errorf("%d boundaries stored, want 34", n)
 			}
-			code, out, _ = v.run(t, "", "geo", "import-boundaries", "--valid-from", "2025-07-01", file)
+			code, out, errOut = v.run(t, "", "geo", "import-boundaries", "--valid-from", "2025-07-01", file)
 			if code != 0 || !strings.Contains(out, "nothing changed") {
 				t.Errorf("second import: exit %d, stdout %s", code, out)
+			}
+			if want := "reading GeoJSON...\nprovinces read: 34\nchecking...\nwriting boundaries... 34/34\nsaving...\ndone in 0.0 s\n"; errOut != want {
+				t.Errorf("second import progress: %q, want %q", errOut, want)
 			}
 
 			// Valid features first, then a province that does not exist: all
@@ -43,6 +46,10 @@ func TestCLIImportBoundaries(t *testing.T) {
 			code, out, errOut = v.run(t, "", "geo", "import-boundaries", "--valid-from", "2026-01-01", bad)
 			if code != 1 || !strings.Contains(errOut, "nothing was imported") || !strings.Contains(errOut, "features[1] (mã 99)") {
 				t.Errorf("bad file: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+			}
+			// The progress stops where the import did, without "done".
+			if !strings.HasPrefix(errOut, "reading GeoJSON...\nprovinces read: 2\nchecking...\ntoandan: import failed") {
+				t.Errorf("progress of a refused file: %q", errOut)
 			}
 			if n := count(); n != 34 {
 				t.Errorf("%d boundaries after a refused file, want 34", n)

@@ -22,6 +22,7 @@ import (
 	"toandan/internal/config"
 	"toandan/internal/geo"
 	"toandan/internal/movement"
+	"toandan/internal/seal"
 	"toandan/internal/store"
 )
 
@@ -232,9 +233,11 @@ func (c *CLI) geoImport(ctx context.Context, args []string) error {
 	}
 	defer m.Close()
 	fmt.Fprintf(c.Stdout, "importing %s (in force %s to %s)...\n", path, *validFrom, orOpen(*validTo))
+	p := c.progress()
 	res, err := m.Geo.Import(ctx, geo.ImportOptions{
-		FileName: filepath.Base(path), ValidFrom: *validFrom, ValidTo: *validTo, Actor: "cli",
+		FileName: filepath.Base(path), ValidFrom: *validFrom, ValidTo: *validTo, Actor: "cli", Progress: p.rows,
 	}, data, filepath.Base(*lineage), lin)
+	p.end(err)
 	if err != nil {
 		var ie *geo.ImportError
 		if errors.As(err, &ie) {
@@ -385,12 +388,14 @@ func (c *CLI) movementImport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer m.Close()
-	svc := &movement.Service{DB: m.DB, Geo: m.Geo, Clock: m.Clock}
+	p := c.progress()
+	svc := &movement.Service{DB: m.DB, Geo: m.Geo, Clock: m.Clock, Progress: p.rows}
 	imp := svc.ImportFestival
 	if kind == "festival-plan" {
 		imp = svc.ImportFestivalPlan
 	}
 	res, err := imp(ctx, filepath.Base(path), data, "cli")
+	p.end(err)
 	if err != nil {
 		var ie *geo.ImportError
 		if errors.As(err, &ie) {
@@ -439,15 +444,20 @@ func (c *CLI) reportFestival(ctx context.Context, args []string) error {
 	}
 	defer m.Close()
 	svc := &movement.Service{DB: m.DB, Geo: m.Geo, Clock: m.Clock}
+	// Progress goes to standard error: the report may be standard output.
+	p := c.progress()
+	p.rows(fmt.Sprintf("tallying the festival points of %d", *year), 0, 0)
 	r, err := svc.ConferenceReport(ctx, *year, view)
+	var b bytes.Buffer
+	if err == nil {
+		err = write(&b, r)
+	}
+	p.end(err)
 	if err != nil {
 		return err
 	}
 	if *out == "" {
-		return write(c.Stdout, r)
-	}
-	var b bytes.Buffer
-	if err := write(&b, r); err != nil {
+		_, err := c.Stdout.Write(b.Bytes())
 		return err
 	}
 	if err := os.WriteFile(*out, b.Bytes(), 0o644); err != nil {
@@ -485,14 +495,14 @@ func (c *CLI) backup(ctx context.Context, args []string) error {
 	if *filesOnly {
 		opts = append(opts, backup.FilesOnly())
 	}
-	var progress func(done, total int64)
-	if isTerminal(c.Stderr) {
-		progress = func(done, total int64) { fmt.Fprintf(c.Stderr, "\r%d / %d MB", done>>20, total>>20) }
+	p := c.progress()
+	if *filesOnly {
+		p.rows("listing the files", 0, 0)
+	} else {
+		p.rows("taking a snapshot of the database", 0, 0)
 	}
-	man, err := backup.CreateFile(ctx, m.DB, cfg.DataDir, fs.Arg(0), progress, opts...)
-	if progress != nil {
-		fmt.Fprintln(c.Stderr)
-	}
+	man, err := backup.CreateFile(ctx, m.DB, cfg.DataDir, fs.Arg(0), func(done, total int64) { p.bytes("archiving", done, total) }, opts...)
+	p.end(err)
 	if err != nil {
 		return err
 	}
@@ -543,27 +553,36 @@ func (c *CLI) restore(ctx context.Context, args []string) error {
 	if *filesOnly {
 		opts = append(opts, backup.FilesOnly())
 	}
+	p := c.progress()
+	opts = append(opts, backup.RestoreProgress(p.bytes))
 	man, err := backup.RestoreFile(ctx, fs.Arg(0), cfg.DataDir, opts...)
+	p.end(err)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(c.Stdout, "restored %s into %s: %d sources, %d attachments, %d files (archive of %s, schema version %d)\n",
 		fs.Arg(0), cfg.DataDir, man.Sources, man.Attachments, man.Files, man.CreatedAt.Format("2006-01-02 15:04 MST"), man.SchemaVersion)
 	fmt.Fprintln(c.Stdout, backup.KeyReminder(cfg.KeyFile, man.KeyFingerprint))
-	if _, err := os.Stat(cfg.KeyFile); err != nil {
-		// Opening now would create a new key, which cannot open this data.
+	// The key is checked before the database is opened: opening without
+	// it would make a new key, and opening a database of before recorded
+	// fingerprints would record whichever key is there.
+	keys, err := seal.LoadKeys(cfg.KeyFile)
+	if errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(c.Stdout, "no identity key at %s yet: put it back there before starting the server\n", cfg.KeyFile)
 		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if man.KeyFingerprint != "" && keys.Fingerprint() != man.KeyFingerprint {
+		return fmt.Errorf("the identity key at %s (fingerprint %s) is not the key this data was sealed with (%s): put the right key back before starting the server",
+			cfg.KeyFile, keys.Fingerprint(), man.KeyFingerprint)
 	}
 	m, err := c.open(ctx, cfg) // applies newer migrations
 	if err != nil {
 		return err
 	}
 	defer m.Close()
-	if man.KeyFingerprint != "" && m.Sources.Keys.Fingerprint() != man.KeyFingerprint {
-		return fmt.Errorf("the identity key at %s (fingerprint %s) is not the key this data was sealed with (%s): put the right key back before starting the server",
-			cfg.KeyFile, m.Sources.Keys.Fingerprint(), man.KeyFingerprint)
-	}
 	cur, latest, err := m.DB.SchemaVersion(ctx)
 	if err != nil {
 		return err

@@ -283,15 +283,26 @@ func TestCLIGeoImportRealList(t *testing.T) {
 			file := filepath.Join(testutil.GeoDir(t), "units-2025.csv")
 			v := newEnv(t, e)
 			code, out, errOut := v.run(t, "", "geo", "import", "--valid-from", "2025-07-01", file)
-			if code != 0 || !strings.Contains(out, "3355 rows read") || strings.Contains(out, "nothing changed") {
+			// Standard output holds the result only; the progress is on
+			// standard error, a line a stage as it is not a terminal.
+			heading := "importing " + file + " (in force 2025-07-01 to now)...\n"
+			if code != 0 || out != heading+"3355 rows read: 3321 new versions, 0 corrected, 0 closed, 34 unchanged; 3321 police units created\n" {
 				t.Fatalf("first import: exit %d, stdout %q, stderr %q", code, out, errOut)
+			}
+			stages := []string{"units read: 3355", "checking...", "writing units... 3355/3355", "police units... 3355/3355", "saving...", "done in 0.0 s"}
+			if !hasLines(errOut, stages...) || strings.Contains(errOut, "\r") || strings.Count(errOut, "writing units") != 1 {
+				t.Errorf("first import progress: %q; want the lines %q", errOut, stages)
 			}
 			if n := v.count(t, "SELECT COUNT(*) FROM units WHERE level = 'commune' AND valid_to IS NULL"); n != 3321 {
 				t.Errorf("communes in force: %d, want 3321", n)
 			}
 			code, out, errOut = v.run(t, "", "geo", "import", "--valid-from", "2025-07-01", file)
-			if code != 0 || !strings.Contains(out, "nothing changed") {
+			if code != 0 || out != heading+"3355 rows read: 0 new versions, 0 corrected, 0 closed, 3355 unchanged; 0 police units created\n"+
+				"nothing changed: the database already holds this list\n" {
 				t.Errorf("second import: exit %d, stdout %q, stderr %q; want nothing changed", code, out, errOut)
+			}
+			if errOut != strings.Join(stages, "\n")+"\n" {
+				t.Errorf("second import progress: %q; want the lines %q", errOut, stages)
 			}
 		})
 	}

@@ -2,16 +2,43 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"toandan/internal/app"
+	"toandan/internal/config"
+	"toandan/internal/movement"
 	"toandan/internal/testutil"
 	"toandan/internal/xlsx"
 )
+
+// festivalCSV is the conference report of year as the movement package
+// writes it.
+func (v *env) festivalCSV(t *testing.T, year int) string {
+	t.Helper()
+	ctx := context.Background()
+	m, err := app.Open(ctx, config.Config{DataDir: v.vars["TOANDAN_DATA"], DB: v.vars["TOANDAN_DB"]}, slog.New(slog.NewTextHandler(io.Discard, nil)), v.clk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	r, err := m.Movement.ConferenceReport(ctx, year, movement.Current)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := movement.WriteCSV(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
 
 const cliFestival = `year,commune_code,residential_area,held_on,participants,commendations_collective,commendations_individual,gifts_vnd
 2025,T0101,,2025-08-19,300,1,2,5000000
@@ -82,6 +109,9 @@ func TestCLIMovement(t *testing.T) {
 			if code != 0 || out != "festival points: 4 rows read: 4 new, 0 updated, 0 unchanged; 1 residential areas created\n" {
 				t.Fatalf("festival import: %d %q %q", code, out, errOut)
 			}
+			if want := "rows read: 4\nchecking...\nresidential areas... 4/4\nwriting points... 4/4\nsaving...\ndone in 0.0 s\n"; errOut != want {
+				t.Errorf("festival import progress: %q, want %q", errOut, want)
+			}
 			for _, f := range []string{festival, write("ngay-hoi.xlsx", xlsxOf(t, cliFestival))} {
 				code, out, errOut = v.run(t, "", "movement", "import", "festival", f)
 				if code != 0 || out != "festival points: 4 rows read: 0 new, 0 updated, 4 unchanged; 0 residential areas created\n" {
@@ -102,10 +132,17 @@ func TestCLIMovement(t *testing.T) {
 				t.Errorf("%d areas after the bad file, want 1", n)
 			}
 
-			// The report as CSV on standard output.
+			// The report as CSV on standard output, exactly the table:
+			// the progress is on standard error.
 			code, out, errOut = v.run(t, "", "report", "festival", "--year", "2025", "--format", "csv")
 			if code != 0 {
 				t.Fatalf("report csv: %d %q", code, errOut)
+			}
+			if want := "tallying the festival points of 2025...\ndone in 0.0 s\n"; errOut != want {
+				t.Errorf("report progress: %q, want %q", errOut, want)
+			}
+			if want := v.festivalCSV(t, 2025); out != want {
+				t.Errorf("report csv on standard output:\n%q\nwant\n%q", out, want)
 			}
 			recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 			if err != nil {

@@ -116,6 +116,8 @@ type options struct {
 	fingerprint string
 	limits      Limits
 	clock       clock.Clock
+	progress    func(stage string, done, total int64)
+	size        int64 // of the archive Restore reads, when known
 }
 
 func collect(opts []Option) options {
@@ -145,6 +147,14 @@ func WithLimits(l Limits) Option { return func(o *options) { o.limits = l } }
 
 // WithClock sets the clock that dates the manifest.
 func WithClock(c clock.Clock) Option { return func(o *options) { o.clock = c } }
+
+// RestoreProgress has Restore tell fn how far it has got: the stage
+// ("unpacking", "checking the database", "moving into place") and, while
+// unpacking, the bytes of the archive read so far and its size (0 when
+// unknown), every few megabytes.
+func RestoreProgress(fn func(stage string, done, total int64)) Option {
+	return func(o *options) { o.progress = fn }
+}
 
 // KeyReminder is what the backup and restore commands print: the identity
 // key is not in the archive.

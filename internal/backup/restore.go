@@ -62,7 +62,24 @@ func Restore(ctx context.Context, r io.Reader, dataDir string, opts ...Option) (
 		}
 		return Manifest{}, err
 	}
+	tell := func(stage string) {
+		if o.progress != nil {
+			o.progress(stage, 0, 0)
+		}
+	}
+	read := &counter{total: o.size}
+	if o.progress != nil {
+		read.fn = func(done, total int64) {
+			if o.size == 0 {
+				total = 0
+			}
+			o.progress("unpacking", done, total)
+		}
+		read.flush()
+		r = io.TeeReader(r, read)
+	}
 	got, body, err := extract(ctx, r, staging, o.limits)
+	read.flush()
 	if err != nil {
 		return fail(err)
 	}
@@ -71,10 +88,12 @@ func Restore(ctx context.Context, r io.Reader, dataDir string, opts ...Option) (
 		return fail(err)
 	}
 	if !m.FilesOnly {
+		tell("checking the database")
 		if err := checkDatabase(ctx, filepath.Join(staging, DBEntry), m); err != nil {
 			return fail(err)
 		}
 	}
+	tell("moving into place")
 	if err := putInPlace(staging, dataDir, m.FilesOnly); err != nil {
 		return fail(err)
 	}
@@ -89,6 +108,9 @@ func RestoreFile(ctx context.Context, path, dataDir string, opts ...Option) (Man
 		return Manifest{}, fmt.Errorf("backup: %w", err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		opts = append(opts, func(o *options) { o.size = fi.Size() })
+	}
 	return Restore(ctx, f, dataDir, opts...)
 }
 

@@ -216,6 +216,7 @@ type BoundaryOptions struct {
 	ValidFrom string // the first day the boundaries hold
 	Actor     string
 	Now       time.Time
+	Progress  Progress // nil: not told
 }
 
 // BoundaryResult counts what a boundary import did.
@@ -243,10 +244,12 @@ func (s *Service) ImportBoundaries(ctx context.Context, opt BoundaryOptions, dat
 	if opt.Now.IsZero() {
 		opt.Now = s.Clock.Now()
 	}
+	opt.Progress.Report("reading GeoJSON", 0, 0)
 	bs, err := ParseBoundaries(name, data)
 	if err != nil {
 		return res, err
 	}
+	opt.Progress.Report("provinces read", len(bs), 0)
 	res.Features = len(bs)
 	for _, b := range bs {
 		res.Bytes += len(b.Geometry)
@@ -254,6 +257,7 @@ func (s *Service) ImportBoundaries(ctx context.Context, opt BoundaryOptions, dat
 	sum := sha256.Sum256(data)
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		res.Inserted, res.Updated, res.Unchanged = 0, 0, 0
+		opt.Progress.Report("checking", 0, 0)
 		provinces := map[string]bool{}
 		rows, err := tx.Query(ctx, "SELECT code FROM units WHERE level = 'province' AND "+inForce, opt.ValidFrom, opt.ValidFrom)
 		if err != nil {
@@ -278,7 +282,10 @@ func (s *Service) ImportBoundaries(ctx context.Context, opt BoundaryOptions, dat
 			}
 		}
 		now := store.FormatTime(opt.Now)
-		for _, b := range bs {
+		// A geometry may be megabytes: every one is reported.
+		const writing = "writing boundaries"
+		for i, b := range bs {
+			opt.Progress.Report(writing, i, len(bs))
 			var old string
 			err := tx.QueryRow(ctx, "SELECT geojson FROM province_boundaries WHERE province_code = ? AND valid_from = ?", b.ProvinceCode, opt.ValidFrom).Scan(&old)
 			switch {
@@ -300,6 +307,8 @@ func (s *Service) ImportBoundaries(ctx context.Context, opt BoundaryOptions, dat
 				res.Updated++
 			}
 		}
+		opt.Progress.Report(writing, len(bs), len(bs))
+		opt.Progress.Report("saving", 0, 0)
 		if !res.Changed() {
 			return nil
 		}

@@ -44,6 +44,7 @@ type ImportOptions struct {
 	Actor     string
 	Today     string // decides whether police units are created
 	Now       time.Time
+	Progress  Progress // nil: not told
 }
 
 // ImportResult counts what an import did.
@@ -263,6 +264,7 @@ func (s *Service) Import(ctx context.Context, opt ImportOptions, units []byte, l
 	if err != nil {
 		return res, err
 	}
+	opt.Progress.Report("units read", len(rows), 0)
 	var links []lineageRow
 	changedOn := opt.ValidFrom
 	if opt.ValidTo != "" {
@@ -273,6 +275,7 @@ func (s *Service) Import(ctx context.Context, opt ImportOptions, units []byte, l
 		if err != nil {
 			return res, err
 		}
+		opt.Progress.Report("lineage links read", len(links), 0)
 	}
 	res.Rows = len(rows)
 	res.LineageRows = len(links)
@@ -293,6 +296,7 @@ func (s *Service) Import(ctx context.Context, opt ImportOptions, units []byte, l
 				return err
 			}
 		}
+		opt.Progress.Report("saving", 0, 0)
 		if !res.Changed() {
 			return nil
 		}
@@ -317,6 +321,7 @@ func (s *Service) applyUnits(ctx context.Context, tx *store.Tx, opt ImportOption
 	if toOrMax == "" {
 		toOrMax = "9999-12-31"
 	}
+	opt.Progress.Report("checking", 0, 0)
 	// Every version of any code that overlaps [from, to].
 	existing := map[string][]Unit{}
 	q, err := tx.Query(ctx, "SELECT "+unitCols+" FROM units WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?)", toOrMax, from)
@@ -367,6 +372,11 @@ func (s *Service) applyUnits(ctx context.Context, tx *store.Tx, opt ImportOption
 	if to != "" {
 		validTo = to
 	}
+	// Rows are counted as written when they are: updated ones in this
+	// loop, new ones by the batch.
+	const writing = "writing units"
+	written := 0
+	opt.Progress.Row(writing, written, len(rows))
 	var inserts [][]any
 	for _, r := range rows {
 		bad := func(format string, args ...any) error {
@@ -382,6 +392,8 @@ func (s *Service) applyUnits(ctx context.Context, tx *store.Tx, opt ImportOption
 			v := vs[0]
 			if sameAttrs(v, r.Unit) && v.ValidFrom <= from && (v.ValidTo == to || (to != "" && v.ValidTo >= to)) {
 				res.Unchanged++
+				written++
+				opt.Progress.Row(writing, written, len(rows))
 				continue
 			}
 			switch {
@@ -398,6 +410,8 @@ func (s *Service) applyUnits(ctx context.Context, tx *store.Tx, opt ImportOption
 					return fmt.Errorf("geo: import line %d: %w", r.line, err)
 				}
 				res.Updated++
+				written++
+				opt.Progress.Row(writing, written, len(rows))
 			case v.ValidFrom < from && (v.ValidTo == "" || (to != "" && v.ValidTo <= to)):
 				if _, err := tx.Exec(ctx, "UPDATE units SET valid_to = ? WHERE id = ?", dayBefore(from), v.ID); err != nil {
 					return fmt.Errorf("geo: import line %d: %w", r.line, err)
@@ -420,14 +434,19 @@ func (s *Service) applyUnits(ctx context.Context, tx *store.Tx, opt ImportOption
 			store.Placeholders(len(part), 10), args...); err != nil {
 			return fmt.Errorf("geo: import: %w", err)
 		}
+		written += len(part)
+		opt.Progress.Report(writing, written, len(rows))
 	}
 	res.Inserted = len(inserts)
+	opt.Progress.Report(writing, len(rows), len(rows))
 
 	// Police units exist for the geography of today and later, not for
 	// historical lists.
 	if to == "" || to >= opt.Today {
 		now := store.FormatTime(opt.Now)
-		for _, r := range rows {
+		const police = "police units"
+		for i, r := range rows {
+			opt.Progress.Row(police, i, len(rows))
 			if r.Level == LevelDistrict {
 				continue
 			}
@@ -446,6 +465,7 @@ func (s *Service) applyUnits(ctx context.Context, tx *store.Tx, opt ImportOption
 				res.PoliceUnits++
 			}
 		}
+		opt.Progress.Report(police, len(rows), len(rows))
 	}
 	return nil
 }
@@ -643,7 +663,9 @@ func (s *Service) applyLineage(ctx context.Context, tx *store.Tx, name string, l
 		existing[[2]string{o, n}] = [3]string{m, fmt.Sprint(main), lvl}
 	}
 	q.Close()
-	for _, l := range links {
+	const writing = "writing lineage"
+	for i, l := range links {
+		opt.Progress.Row(writing, i, len(links))
 		if len(newSide) > 0 && !newSide[l.NewCode] {
 			return &ImportError{File: name, Line: l.line, Reason: fmt.Sprintf("mã mới %s không có hiệu lực vào ngày %s (unknown new code)", l.NewCode, changedOn)}
 		}
@@ -666,6 +688,7 @@ func (s *Service) applyLineage(ctx context.Context, tx *store.Tx, name string, l
 		}
 		res.LineageNew++
 	}
+	opt.Progress.Report(writing, len(links), len(links))
 	if unknownOld > 0 {
 		res.Warnings = append(res.Warnings, fmt.Sprintf("%d liên kết có mã cũ không có trong danh mục ngày %s (kept; they resolve once that list is imported)", unknownOld, before))
 	}

@@ -31,6 +31,10 @@ type Service struct {
 	DB    *store.DB
 	Geo   *geo.Service
 	Clock clock.Clock
+	// Progress, if set, is told how far ImportFestival and
+	// ImportFestivalPlan have got: the command line sets it on a Service
+	// of its own.
+	Progress geo.Progress
 }
 
 // Point statuses. A province approves a commune's point or returns it for

@@ -245,6 +245,8 @@ func (s *Service) ImportFestival(ctx context.Context, fileName string, data []by
 	if err != nil {
 		return res, err
 	}
+	s.Progress.Report("rows read", len(t.rows), 0)
+	s.Progress.Report("checking", 0, 0)
 	today := s.today()
 	rows := make([]festivalRow, len(t.rows))
 	minDate, maxDate := "9999-12-31", "0000-01-01"
@@ -285,6 +287,7 @@ func (s *Service) ImportFestival(ctx context.Context, fileName string, data []by
 		if err := s.upsertPoints(ctx, tx, rows, "import:"+fileName, now, &res); err != nil {
 			return err
 		}
+		s.Progress.Report("saving", 0, 0)
 		if !res.Changed() {
 			return nil
 		}
@@ -459,7 +462,9 @@ func (s *Service) resolveAreas(ctx context.Context, tx *store.Tx, rows []festiva
 		}
 	}
 	stamp := store.FormatTime(now)
+	const areas = "residential areas"
 	for i := range rows {
+		s.Progress.Row(areas, i, len(rows))
 		r := &rows[i]
 		if r.areaName == "" {
 			continue
@@ -491,6 +496,7 @@ func (s *Service) resolveAreas(ctx context.Context, tx *store.Tx, rows []festiva
 		}
 		r.key.area = fmt.Sprint(id)
 	}
+	s.Progress.Report(areas, len(rows), len(rows))
 	return nil
 }
 
@@ -549,7 +555,9 @@ func (s *Service) upsertPoints(ctx context.Context, tx *store.Tx, rows []festiva
 		args, n = args[:0], 0
 		return nil
 	}
-	for _, r := range rows {
+	const writing = "writing points"
+	for i, r := range rows {
+		s.Progress.Row(writing, i, len(rows))
 		v := r.values
 		old, exists := stored[r.key]
 		if exists {
@@ -587,7 +595,11 @@ func (s *Service) upsertPoints(ctx context.Context, tx *store.Tx, rows []festiva
 			}
 		}
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return err
+	}
+	s.Progress.Report(writing, len(rows), len(rows))
+	return nil
 }
 
 func sameValues(a, b pointValues) bool {
@@ -605,6 +617,8 @@ func (s *Service) ImportFestivalPlan(ctx context.Context, fileName string, data 
 	if err != nil {
 		return res, err
 	}
+	s.Progress.Report("rows read", len(t.rows), 0)
+	s.Progress.Report("checking", 0, 0)
 	type planRow struct {
 		year     int
 		province string
@@ -651,7 +665,9 @@ func (s *Service) ImportFestivalPlan(ctx context.Context, fileName string, data 
 	now := s.Clock.Now()
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		res.Inserted, res.Updated, res.Unchanged = 0, 0, 0
-		for _, r := range rows {
+		const writing = "writing plans"
+		for i, r := range rows {
+			s.Progress.Row(writing, i, len(rows))
 			var old int
 			var oldSource string
 			err := tx.QueryRow(ctx, "SELECT planned_points, source FROM festival_plans WHERE year = ? AND province_code = ?", r.year, r.province).Scan(&old, &oldSource)
@@ -673,6 +689,8 @@ func (s *Service) ImportFestivalPlan(ctx context.Context, fileName string, data 
 				return fmt.Errorf("movement: import plan: %w", err)
 			}
 		}
+		s.Progress.Report(writing, len(rows), len(rows))
+		s.Progress.Report("saving", 0, 0)
 		if !res.Changed() {
 			return nil
 		}

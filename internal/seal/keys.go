@@ -145,6 +145,11 @@ func LoadOrCreateKeys(path string) (keys *Keys, created bool, err error) {
 	return keys, true, nil
 }
 
+// LoadKeys reads an existing key file and never creates one: a missing
+// file is an error matching fs.ErrNotExist. It lets a key be checked
+// against the data it must open before anything is written.
+func LoadKeys(path string) (*Keys, error) { return loadKeys(path) }
+
 // loadKeys reads an existing key file. A missing file is reported as an
 // error matching fs.ErrNotExist and nothing else.
 func loadKeys(path string) (*Keys, error) {
