@@ -430,6 +430,27 @@ func authzRules() map[string]rule {
 			}},
 		// The warning is a draft: a permitted request is a conflict.
 		"POST /can-bo/canh-bao/{id}/go": {roles: publishers, req: object(http.MethodPost, "warning", "/can-bo/canh-bao/{id}/go", empty)},
+
+		// Staff accounts: the administrator manages those of their subtree
+		// (a commune officer's account stands for the scope); every other
+		// role is refused whatever the id. A permitted request changes
+		// nothing: an account without a username, an action without its
+		// confirmation, unlocking or enabling an account that is neither
+		// locked nor disabled.
+		"GET /can-bo/tai-khoan":     {roles: admins, req: page("/can-bo/tai-khoan")},
+		"GET /can-bo/tai-khoan/moi": {roles: admins, req: page("/can-bo/tai-khoan/moi")},
+		"POST /can-bo/tai-khoan": {roles: admins,
+			req: form("/can-bo/tai-khoan", url.Values{"username": {""}, "role": {"commune"}, "unit": {"T0101"}})},
+		"GET /can-bo/tai-khoan/{id}":                   {roles: admins, req: accountObject(http.MethodGet, "/can-bo/tai-khoan/{id}")},
+		"POST /can-bo/tai-khoan/{id}/dat-lai-mat-khau": {roles: admins, req: accountObject(http.MethodPost, "/can-bo/tai-khoan/{id}/dat-lai-mat-khau")},
+		"POST /can-bo/tai-khoan/{id}/dat-lai-xac-thuc": {roles: admins, req: accountObject(http.MethodPost, "/can-bo/tai-khoan/{id}/dat-lai-xac-thuc")},
+		"POST /can-bo/tai-khoan/{id}/vo-hieu-hoa":      {roles: admins, req: accountObject(http.MethodPost, "/can-bo/tai-khoan/{id}/vo-hieu-hoa")},
+		"POST /can-bo/tai-khoan/{id}/kich-hoat":        {roles: admins, req: accountObject(http.MethodPost, "/can-bo/tai-khoan/{id}/kich-hoat")},
+		"POST /can-bo/tai-khoan/{id}/mo-khoa":          {roles: admins, req: accountObject(http.MethodPost, "/can-bo/tai-khoan/{id}/mo-khoa")},
+		// Every officer changes their own password; without the current
+		// one a request fails validation.
+		"GET /can-bo/mat-khau":  {req: page("/can-bo/mat-khau")},
+		"POST /can-bo/mat-khau": {req: form("/can-bo/mat-khau", url.Values{"current": {""}, "new": {"mat-khau-moi-2026"}, "confirm": {"mat-khau-moi-2026"}})},
 	}
 }
 

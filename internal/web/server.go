@@ -157,6 +157,18 @@ func (s *Server) Routes() *Router {
 	mux.HandleFunc("POST /can-bo/canh-bao/{id}", s.staff(s.warningUpdate))
 	mux.HandleFunc("POST /can-bo/canh-bao/{id}/dang", s.staff(s.warningPublish))
 	mux.HandleFunc("POST /can-bo/canh-bao/{id}/go", s.staff(s.warningUnpublish))
+
+	mux.HandleFunc("GET /can-bo/tai-khoan", s.staff(s.accountsList))
+	mux.HandleFunc("GET /can-bo/tai-khoan/moi", s.staff(s.accountNew))
+	mux.HandleFunc("POST /can-bo/tai-khoan", s.staff(s.accountCreate))
+	mux.HandleFunc("GET /can-bo/tai-khoan/{id}", s.staff(s.accountPage))
+	mux.HandleFunc("POST /can-bo/tai-khoan/{id}/dat-lai-mat-khau", s.staff(s.accountResetPassword))
+	mux.HandleFunc("POST /can-bo/tai-khoan/{id}/dat-lai-xac-thuc", s.staff(s.accountResetTOTP))
+	mux.HandleFunc("POST /can-bo/tai-khoan/{id}/vo-hieu-hoa", s.staff(s.accountDisable))
+	mux.HandleFunc("POST /can-bo/tai-khoan/{id}/kich-hoat", s.staff(s.accountEnable))
+	mux.HandleFunc("POST /can-bo/tai-khoan/{id}/mo-khoa", s.staff(s.accountUnlock))
+	mux.HandleFunc("GET /can-bo/mat-khau", s.staff(s.passwordForm))
+	mux.HandleFunc("POST /can-bo/mat-khau", s.staff(s.passwordChange))
 	return mux
 }
 

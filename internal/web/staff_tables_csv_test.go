@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"toandan/internal/account"
 	"toandan/internal/deadline"
 	"toandan/internal/geo"
 	"toandan/internal/recognition"
@@ -40,6 +41,7 @@ var csvTableTexts = map[string]string{
 	"day off":    "+Ngày nghỉ thử công thức",
 	"evaluation": "@SUM(1+1) nhận xét",
 	"target":     "-1+1 Nghị quyết thử",
+	"account":    "=1+1 Nguyễn Văn Công Thức",
 }
 
 var (
@@ -160,7 +162,7 @@ func TestStaffTablesExportCSV(t *testing.T) {
 
 // addTableRows adds to the matrix's fixture what its tables need to have
 // rows: a festival plan, a model evaluation, a national recognition target,
-// and a warning and a day off; texts come from csvTableTexts.
+// a warning, a day off and an account; texts come from csvTableTexts.
 func (f *authzFixture) addTableRows(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
@@ -182,6 +184,10 @@ func (f *authzFixture) addTableRows(t *testing.T) {
 	}
 	if err := deadline.AddDayOff(ctx, m.DB, "2031-01-03", csvTableTexts["day off"], deadline.KindHoliday); err != nil {
 		t.Fatalf("day off: %v", err)
+	}
+	if _, err := m.Accounts.Create(ctx, account.NewUser{Username: "cong-thuc", DisplayName: csvTableTexts["account"], Role: account.Commune,
+		UnitCode: "T0101", Password: "mat-khau-cong-thuc-2026"}, "test"); err != nil {
+		t.Fatalf("account: %v", err)
 	}
 }
 

@@ -42,6 +42,10 @@ const (
 	passwordCharset = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
 )
 
+// MinPasswordLength is the fewest characters (code points) a staff password
+// may have, for forms that say so before the password is sent.
+const MinPasswordLength = minPasswordLen
+
 // Errors returned by the password functions.
 const (
 	// ErrMalformedHash means an encoded password hash could not be parsed or
