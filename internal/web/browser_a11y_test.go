@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"toandan/internal/account"
+	"toandan/internal/errs"
 	"toandan/internal/store"
 	"toandan/internal/testutil"
 )
@@ -349,6 +350,54 @@ func TestAccessibility(t *testing.T) {
 	b.SetSession(srv.URL, signIn(t, srv.Server, "quantri", srv.AdminPW))
 	a.open("/can-bo/thoi-han")
 	a.check("administrator /can-bo/thoi-han")
+
+	// The administrator's account pages: the list, the form empty and
+	// refused, the password shown once, an account with failed logins and
+	// its actions, one refused for want of its confirmation; and the
+	// password page every officer has, refused.
+	a.open("/can-bo/tai-khoan")
+	a.check("administrator /can-bo/tai-khoan")
+	a.open("/can-bo/tai-khoan/moi")
+	a.check("account form /can-bo/tai-khoan/moi")
+	b.Do(
+		chromedp.SendKeys(chromedp.ID("username"), "xa-moi"),
+		chromedp.SendKeys(chromedp.ID("name"), "Lê Văn Mới"),
+		chromedp.SetValue(chromedp.ID("role"), "commune"),
+		chromedp.SendKeys(chromedp.ID("unit"), "01"),
+	)
+	b.Follow(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`p.field-error`)))
+	a.fieldErrorsTied("account form with a province for a commune role")
+	a.check("account form with an error")
+	b.Do(chromedp.SetValue(chromedp.ID("unit"), "T0101"))
+	b.Follow(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
+	b.Do(chromedp.WaitVisible(chromedp.ID("mat-khau")))
+	a.check("new account's password, shown once")
+	if _, _, err := srv.Main.Accounts.Login(context.Background(), "xa-a", "sai-mat-khau-2026", "", ""); !errs.Is(err, errs.Unauthorized) {
+		t.Fatalf("a wrong password: %v", err)
+	}
+	officer, err := srv.Main.Accounts.ByUsername(context.Background(), "xa-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.open(fmt.Sprintf("/can-bo/tai-khoan/%d", officer.ID))
+	a.check("account page with failed logins")
+	b.Do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('input[name=xac_nhan]').forEach(c => c.required = false)`))
+	b.Follow(chromedp.Click(chromedp.CSS(`form[action$="/vo-hieu-hoa"] button[type=submit]`)))
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`p.field-error`)))
+	a.fieldErrorsTied("disabling without the confirmation")
+	a.check("account page with an error")
+	a.open("/can-bo/mat-khau")
+	a.check("password page /can-bo/mat-khau")
+	b.Do(
+		chromedp.SendKeys(chromedp.ID("current"), "sai-mat-khau-2026"),
+		chromedp.SendKeys(chromedp.ID("new"), "Câu mật khẩu mới 2026"),
+		chromedp.SendKeys(chromedp.ID("confirm"), "Câu mật khẩu mới 2026"),
+	)
+	b.Follow(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`p.field-error`)))
+	a.fieldErrorsTied("password page with a wrong current password")
+	a.check("password page with an error")
 	t.Logf("axe-core ran on %d pages", len(a.pages))
 }
 

@@ -85,6 +85,7 @@ func TestXSSSweep(t *testing.T) {
 					x := xssRound{srv: srv, inv: inv, admin: admin, payload: p, n: i}
 					t.Run("sources", x.sources)
 					t.Run("geography and movement", x.movement)
+					t.Run("accounts", x.accounts)
 					t.Run("reflected", x.reflected)
 				})
 			}
@@ -317,6 +318,28 @@ func (x xssRound) movement(t *testing.T) {
 		t.Fatalf("day off: status %d:\n%s", r.Status, r.Body)
 	}
 	xssCheck(t, get(t, s, a, "/can-bo/thoi-han"), "rules page", http.StatusOK, x.v("d-name"))
+}
+
+// accounts: the full name and unit an administrator types for a new
+// account, on the refused form, the page that shows the password, the list
+// and the account's page.
+func (x xssRound) accounts(t *testing.T) {
+	s := x.srv.Server
+	f := url.Values{"username": {"Tên Sai"}, "name": {x.v("u-name2")}, "role": {"commune"}, "unit": {x.v("u-unit")}}
+	xssCheck(t, post(t, s, x.admin, "/can-bo/tai-khoan", f), "refused account", http.StatusBadRequest, x.v("u-name2"), x.v("u-unit"))
+	f.Set("username", fmt.Sprintf("xss-%d", x.n))
+	xssCheck(t, post(t, s, x.admin, "/can-bo/tai-khoan", f), "account with a bad unit", http.StatusBadRequest, x.v("u-name2"), x.v("u-unit"))
+	f.Set("name", x.v("u-name"))
+	f.Set("unit", "T0101")
+	r := post(t, s, x.admin, "/can-bo/tai-khoan", f)
+	xssCheck(t, r, "new account", http.StatusCreated, x.v("u-name"))
+	id := regexp.MustCompile(`href="/can-bo/tai-khoan/(\d+)"`).FindStringSubmatch(r.Body)
+	if id == nil {
+		t.Fatalf("the new account's page is not linked:\n%s", r.Body)
+	}
+	xssCheck(t, get(t, s, x.admin, "/can-bo/tai-khoan"), "accounts list", http.StatusOK, x.v("u-name"))
+	xssCheck(t, get(t, s, x.admin, "/can-bo/tai-khoan/"+id[1]), "account page", http.StatusOK, x.v("u-name"))
+	xssCheck(t, post(t, s, x.admin, "/can-bo/tai-khoan/"+id[1]+"/vo-hieu-hoa", nil), "refused disabling", http.StatusBadRequest, x.v("u-name"))
 }
 
 // reflected: what a link carries in its query or path and a page repeats.
