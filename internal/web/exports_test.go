@@ -42,6 +42,9 @@ type expTable struct {
 	what   string
 	header []string
 	rows   [][]string
+	// rest are the rows after the first empty one (a workbook's further
+	// sections), checked for formulas only.
+	rest [][]string
 }
 
 // expCSV downloads a CSV export and parses it, with or without the
@@ -70,7 +73,14 @@ func expXLSX(t *testing.T, srv *testutil.Server, c *http.Client, path string) ex
 	if err != nil || len(rows) == 0 {
 		t.Fatalf("GET %s: %v", path, err)
 	}
-	return expTable{what: path, header: rows[0], rows: rows[1:]}
+	tb := expTable{what: path, header: rows[0], rows: rows[1:]}
+	for i, row := range tb.rows {
+		if strings.Join(row, "") == "" {
+			tb.rows, tb.rest = tb.rows[:i], tb.rows[i+1:]
+			break
+		}
+	}
+	return tb
 }
 
 // check fails if a text cell could run as a formula or a figure is not a
@@ -92,6 +102,13 @@ func (tb expTable) check(t *testing.T, numeric []string, texts ...string) {
 				}
 			case cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])):
 				t.Errorf("%s: %s cell %q could run as a formula", tb.what, tb.header[min(i, len(tb.header)-1)], cell)
+			}
+		}
+	}
+	for _, row := range tb.rest {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("%s: cell %q below the table could run as a formula", tb.what, cell)
 			}
 		}
 	}
