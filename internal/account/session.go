@@ -49,6 +49,9 @@ func (s *Service) Login(ctx context.Context, username, password, ip, userAgent s
 		return "", Session{}, err
 	}
 	if u.Disabled {
+		// As slow as a wrong password, so that timing does not tell which
+		// accounts are disabled.
+		_, _, _ = secret.VerifyPassword(u.passwordHash, normalizePassword(password))
 		return "", Session{}, errBadLogin
 	}
 	if until, err := time.Parse(time.RFC3339, u.lockedUntil); err == nil && now.Before(until) {
