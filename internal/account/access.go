@@ -13,7 +13,7 @@ const (
 	ViewGeography Action = "geo.view"      // see a unit, its communes and residential areas
 	EditAreas     Action = "area.edit"     // create and edit residential areas of a commune
 	ManageUsers   Action = "user.manage"   // create accounts and reset passwords
-	ManagePolice  Action = "police.edit"   // change police units' jurisdictions
+	ManagePolice  Action = "police.edit"   // rename police units and change their jurisdictions
 	ManageDaysOff Action = "calendar.edit" // edit the holiday calendar that time limits count on
 	// MarkRemote: list a commune as remote (vùng sâu, vùng xa, biên giới,
 	// hải đảo), which gives its police 48 hours rather than 24 to transfer
@@ -37,7 +37,7 @@ var policy = map[Action][]Role{
 	ViewGeography: {Admin, Ministry, Province, Investigator, Commune, Procuracy},
 	EditAreas:     {Admin, Commune},
 	ManageUsers:   {Admin},
-	ManagePolice:  {Admin},
+	ManagePolice:  {Admin, Province},
 	ManageDaysOff: {Admin},
 	MarkRemote:    {Admin, Province},
 

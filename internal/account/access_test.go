@@ -73,6 +73,14 @@ func TestAuthorize(t *testing.T) {
 		{account.Investigator, "01", account.MarkRemote, "T0101", errs.Forbidden},
 		{account.Procuracy, "01", account.MarkRemote, "T0101", errs.Forbidden},
 		{account.Ministry, "VN", account.MarkRemote, "T0101", errs.Forbidden},
+		// Police units: the administrator anywhere, provincial staff in
+		// their own province; nobody else.
+		{account.Admin, "VN", account.ManagePolice, "01", allowed},
+		{account.Province, "01", account.ManagePolice, "01", allowed},
+		{account.Province, "01", account.ManagePolice, "79", errs.NotFound},
+		{account.Investigator, "01", account.ManagePolice, "01", errs.Forbidden},
+		{account.Procuracy, "01", account.ManagePolice, "01", errs.Forbidden},
+		{account.Ministry, "VN", account.ManagePolice, "01", errs.Forbidden},
 		// An unknown action is allowed to nobody.
 		{account.Admin, "VN", account.Action("everything"), "01", errs.Forbidden},
 	}

@@ -477,7 +477,7 @@ var digestTables = []string{
 	"sources", "source_events", "source_messages", "source_deadlines", "attachments", "reminders",
 	"festival_plans", "festival_points", "grassroots_models", "model_evaluations",
 	"recognition_cycles", "recognition_assessments", "recognition_events", "targets",
-	"warnings", "province_boundaries",
+	"warnings", "province_boundaries", "police_units", "police_jurisdiction",
 }
 
 // digest hashes every row of the digest tables.

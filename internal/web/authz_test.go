@@ -186,6 +186,10 @@ var (
 	admins       = []account.Role{account.Admin}
 	publishers   = []account.Role{account.Admin, account.Ministry, account.Province} // security warnings
 	remoteEditor = []account.Role{account.Admin, account.Province}                   // remote communes
+	policeEditor = []account.Role{account.Admin, account.Province}                   // police units' names and jurisdictions
+	// Everyone who reads a province's geography; a commune officer sees
+	// their unit on their commune's page.
+	policeReaders = []account.Role{account.Admin, account.Ministry, account.Province, account.Investigator, account.Procuracy}
 )
 
 // authzRules is the authorization matrix: one entry per route pattern.
@@ -284,6 +288,24 @@ func authzRules() map[string]rule {
 				if code := strings.Split(c.path, "/")[3]; f.isRemote(t, code) {
 					t.Errorf("%s unmarked %s, yet it is still listed as remote", a.name, code)
 				}
+			}},
+		// Police units: the list of a province's units and their
+		// jurisdictions; editing one (named by its code, CA- and the
+		// commune's) for the administrator anywhere and provincial staff in
+		// their own province. Without a name a permitted edit fails
+		// validation.
+		"GET /can-bo/dia-ban/{code}/don-vi-cong-an": {roles: policeReaders,
+			req: func(_ *testing.T, f *authzFixture, a *actor, sc scope) (call, bool) {
+				return call{method: http.MethodGet, path: "/can-bo/dia-ban/" + f.province(a, sc) + "/don-vi-cong-an"}, true
+			}},
+		"GET /can-bo/don-vi-cong-an/{code}": {roles: policeEditor,
+			req: func(_ *testing.T, f *authzFixture, a *actor, sc scope) (call, bool) {
+				return call{method: http.MethodGet, path: "/can-bo/don-vi-cong-an/CA-" + f.commune(a, sc)}, true
+			}},
+		"POST /can-bo/don-vi-cong-an/{code}": {roles: policeEditor,
+			req: func(_ *testing.T, f *authzFixture, a *actor, sc scope) (call, bool) {
+				return call{method: http.MethodPost, path: "/can-bo/don-vi-cong-an/CA-" + f.commune(a, sc),
+					form: url.Values{"name": {""}, "communes": {f.commune(a, sc)}}}, true
 			}},
 		"GET /can-bo/khu-dan-cu/{id}":  {roles: editors, shows: "area", req: object(http.MethodGet, "area", "/can-bo/khu-dan-cu/{id}", nil)},
 		"POST /can-bo/khu-dan-cu/{id}": {roles: editors, req: object(http.MethodPost, "area", "/can-bo/khu-dan-cu/{id}", url.Values{"name": {""}, "kind": {"thon"}})},

@@ -334,10 +334,18 @@ func TestAccessibility(t *testing.T) {
 	// festival plan and targets. This server has no boundaries, so the map
 	// is its grid alone; TestBrowserMap audits the map Leaflet draws.
 	b.SetSession(srv.URL, signIn(t, srv.Server, "tinh-hn", srv.ProvincePW))
-	for _, p := range []string{"/can-bo/so-lieu?don-vi=01", "/can-bo/ban-do", "/can-bo/dia-ban/01", "/can-bo/phong-trao/ngay-hoi?nam=2026", "/can-bo/phong-trao/chi-tieu?nam=2026", "/bao-cao/ngay-hoi/2026"} {
+	for _, p := range []string{"/can-bo/so-lieu?don-vi=01", "/can-bo/ban-do", "/can-bo/dia-ban/01", "/can-bo/phong-trao/ngay-hoi?nam=2026", "/can-bo/phong-trao/chi-tieu?nam=2026", "/bao-cao/ngay-hoi/2026",
+		"/can-bo/dia-ban/01/don-vi-cong-an", "/can-bo/don-vi-cong-an/CA-T0101"} {
 		a.open(p)
 		a.check("province officer " + p)
 	}
+	// The police unit's form sent with no commune: the error is tied to
+	// the group of communes.
+	b.Do(chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('input[name=communes]').forEach(c => c.checked = false)`))
+	b.Follow(chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)))
+	b.Do(chromedp.WaitVisible(chromedp.CSS(`p.field-error`)))
+	a.fieldErrorsTied("police unit form without a commune")
+	a.check("police unit form with an error")
 
 	// The Ministry: the nation's dashboard, map and geography.
 	b.SetSession(srv.URL, signIn(t, srv.Server, "bo-cong-an", srv.MinistryPW))

@@ -48,6 +48,10 @@ type geoData struct {
 	Remote        *geo.RemoteCommune
 	SpecialZone   bool
 	CanMarkRemote bool
+
+	// CanEditPolice: the officer may rename the commune's police unit and
+	// change its jurisdiction.
+	CanEditPolice bool
 }
 
 // authorizeUnit checks that u may do a on the unit with code; the nation is
@@ -141,6 +145,7 @@ func (s *Server) geoData(ctx context.Context, u *account.User, code string) (geo
 			return d, err
 		}
 		d.CanEdit = s.authorizeUnit(ctx, u, account.EditAreas, code) == nil
+		d.CanEditPolice = d.Police != nil && s.authorizeUnit(ctx, u, account.ManagePolice, code) == nil
 		d.SpecialZone = d.Unit.Type == "special_zone"
 		d.CanMarkRemote = s.authorizeUnit(ctx, u, account.MarkRemote, code) == nil
 		if r, err := s.Geo.RemoteCommuneOf(ctx, code); err == nil {

@@ -108,6 +108,9 @@ func (s *Server) Routes() *Router {
 	mux.HandleFunc("POST /can-bo/dia-ban/{code}/khu-dan-cu", s.staff(s.areaCreate))
 	mux.HandleFunc("POST /can-bo/dia-ban/{code}/vung-xa", s.staff(s.remoteMark))
 	mux.HandleFunc("POST /can-bo/dia-ban/{code}/vung-xa/xoa", s.staff(s.remoteUnmark))
+	mux.HandleFunc("GET /can-bo/dia-ban/{code}/don-vi-cong-an", s.staff(s.policeList))
+	mux.HandleFunc("GET /can-bo/don-vi-cong-an/{code}", s.staff(s.policeEdit))
+	mux.HandleFunc("POST /can-bo/don-vi-cong-an/{code}", s.staff(s.policeUpdate))
 	mux.HandleFunc("GET /can-bo/khu-dan-cu/{id}", s.staff(s.areaEdit))
 	mux.HandleFunc("POST /can-bo/khu-dan-cu/{id}", s.staff(s.areaUpdate))
 
