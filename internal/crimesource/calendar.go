@@ -216,7 +216,7 @@ func moveDues(ctx context.Context, tx *store.Tx, rules *deadline.Rules, first, l
 		var data []map[string]string
 		for j := i; j >= 0 && moves[j].source == m.source; j-- {
 			x := moves[j]
-			notes = append([]string{fmt.Sprintf("Hạn “%s” chuyển từ %s sang %s.", x.name, dueVN(x.from), dueVN(x.to))}, notes...)
+			notes = append([]string{fmt.Sprintf("Hạn “%s” chuyển từ %s sang %s.", x.name, DueVN(x.from), DueVN(x.to))}, notes...)
 			data = append([]map[string]string{{"deadline_id": itoa(x.id), "from": store.FormatTime(x.from), "to": store.FormatTime(x.to)}}, data...)
 		}
 		if _, err := addEvent(ctx, tx, m.source, at, actor, 0, EventDueMoved, why+" "+strings.Join(notes, " "), map[string]any{"moved": data}); err != nil {

@@ -110,14 +110,34 @@ func dateVN(d deadline.Date) string {
 	return fmt.Sprintf("%02d/%02d/%04d", d.Day, int(d.Month), d.Year)
 }
 
-// dueVN renders a due time as Art. 134(1) words it: "24:00 ngày 04/12/2026"
-// for a limit that ends with a day, the hour otherwise.
-func dueVN(t time.Time) string {
+// DueVN renders a due time as Art. 134(1) words it: "24:00 ngày 04/12/2026"
+// for a limit that ends with a day (stored as 00:00 of the day after), the
+// hour otherwise ("10:00 ngày 01/12/2026"). Every page and note that shows
+// when a limit ends uses it, so that a day limit never reads as ending on
+// the next day.
+func DueVN(t time.Time) string {
 	v := t.In(clock.Vietnam)
-	if v.Hour() == 0 && v.Minute() == 0 && v.Second() == 0 && v.Nanosecond() == 0 {
+	if endOfDay(v) {
 		return "24:00 ngày " + dateVN(deadline.DateOf(v.Add(-time.Nanosecond)))
 	}
 	return v.Format("15:04") + " ngày " + dateVN(deadline.DateOf(v))
+}
+
+// DueStamp is DueVN for files: "2026-12-04 24:00" for a limit that ends
+// with a day, "2026-12-01 10:00" otherwise (ISO 8601 allows 24:00 for the
+// end of a day).
+func DueStamp(t time.Time) string {
+	v := t.In(clock.Vietnam)
+	if endOfDay(v) {
+		return v.Add(-time.Nanosecond).Format(time.DateOnly) + " 24:00"
+	}
+	return v.Format("2006-01-02 15:04")
+}
+
+// endOfDay reports whether v (in Vietnam time) is 00:00 exactly: the end of
+// the day before.
+func endOfDay(v time.Time) bool {
+	return v.Hour() == 0 && v.Minute() == 0 && v.Second() == 0 && v.Nanosecond() == 0
 }
 
 // startInvestigationDeadlines starts the limits of the investigation body,

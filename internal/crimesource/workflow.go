@@ -516,7 +516,7 @@ func (st *step) apply(ctx context.Context) (int64, error) {
 			return 0, err
 		}
 		note := fmt.Sprintf("Viện kiểm sát hủy quyết định tạm đình chỉ (Điều 148 khoản 2); cơ quan điều tra nhận quyết định hủy ngày %s: giải quyết trong 1 tháng, hạn %s.",
-			dateVN(day), dueVN(due))
+			dateVN(day), DueVN(due))
 		return st.event(ctx, note, map[string]any{"ref": a.Ref, "received_on": day.String()})
 
 	case ActFileRequest:
@@ -533,7 +533,7 @@ func (st *step) apply(ctx context.Context) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		note := fmt.Sprintf("Viện kiểm sát yêu cầu chuyển hồ sơ (Điều 146 khoản 2), nhận yêu cầu ngày %s: chuyển hồ sơ trong 5 ngày, hạn %s.", dateVN(day), dueVN(due))
+		note := fmt.Sprintf("Viện kiểm sát yêu cầu chuyển hồ sơ (Điều 146 khoản 2), nhận yêu cầu ngày %s: chuyển hồ sơ trong 5 ngày, hạn %s.", dateVN(day), DueVN(due))
 		return st.event(ctx, note, map[string]any{"ref": a.Ref, "received_on": day.String()})
 
 	case ActFileHandover:

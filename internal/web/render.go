@@ -50,6 +50,7 @@ var funcs = template.FuncMap{
 		}
 		return t.In(vnZone).Format("15:04 02/01/2006")
 	},
+	"dueVN":       crimesource.DueVN,
 	"statusName":  crimesource.StatusName,
 	"kindName":    crimesource.KindName,
 	"channelName": crimesource.ChannelName,

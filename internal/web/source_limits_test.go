@@ -1,13 +1,17 @@
 package web_test
 
 import (
+	"context"
+	"encoding/csv"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"toandan/internal/clock"
+	"toandan/internal/crimesource"
 	"toandan/internal/store"
 )
 
@@ -67,6 +71,56 @@ func TestSourcePageFacilityAndFileRequest(t *testing.T) {
 			page = get(t, s.Server, s.A, "/can-bo/nguon-tin/"+id).Body
 			if !strings.Contains(page, "Đã chuyển hồ sơ nguồn tin cho Viện kiểm sát.") || strings.Contains(page, `value="file_handover"`) {
 				t.Error("after the handover the page does not record it, or still offers it")
+			}
+		})
+	}
+}
+
+// A limit counted in days ends at 24:00 of its last day (Art. 134(1)): the
+// source page's table of limits, its CSV and the inbox's CSV name that day,
+// not 00:00 of the next one; an hour limit keeps its hour. A citizen's
+// report received Mon 30/11/2026 10:00 gives the commune police 7 days, the
+// last one Sun 06/12, moved to Mon 07/12.
+func TestDeadlineDueAtEndOfDay(t *testing.T) {
+	for _, e := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(e), func(t *testing.T) {
+			s := newSampleServer(t, e)
+			ctx := context.Background()
+			rec, err := s.Main.Sources.Submit(ctx, crimesource.Intake{Category: "cong_nghe_cao", CommuneCode: "T0101",
+				Description: "Tài khoản lạ nhắn tin mạo danh ngân hàng.", Anonymous: true}, crimesource.Actor{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := strconv.FormatInt(rec.ID, 10)
+			page := get(t, s.Server, s.A, "/can-bo/nguon-tin/"+id).Body
+			if !strings.Contains(page, "<td>24:00 ngày 07/12/2026</td>") || strings.Contains(page, "08/12/2026") {
+				t.Errorf("the table of limits does not end the transfer limit at 24:00 ngày 07/12/2026:\n%s", excerpt(page))
+			}
+			r := get(t, s.Server, s.A, "/can-bo/nguon-tin/"+id+"?dinh-dang=csv&bang=thoi-han")
+			recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\ufeff"))).ReadAll()
+			if err != nil || len(recs) != 2 || recs[0][5] != "han" || recs[1][5] != "2026-12-07 24:00" {
+				t.Errorf("limits CSV: %q, %v; want han 2026-12-07 24:00", recs, err)
+			}
+			r = get(t, s.Server, s.A, "/can-bo/nguon-tin?dinh-dang=csv")
+			recs, err = csv.NewReader(strings.NewReader(strings.TrimPrefix(r.Body, "\ufeff"))).ReadAll()
+			if err != nil || len(recs) != 2 || recs[0][8] != "han_gan_nhat" || recs[1][8] != "2026-12-07 24:00" {
+				t.Errorf("inbox CSV: %q, %v; want han_gan_nhat 2026-12-07 24:00", recs, err)
+			}
+
+			// An urgent walk-in: 24 hours by the clock.
+			u, err := s.Main.Accounts.ByUsername(ctx, "xa-a")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err = s.Main.Sources.Submit(ctx, crimesource.Intake{Kind: crimesource.KindDenunciation, Channel: "walk_in", Category: "trat_tu_xa_hoi",
+				CommuneCode: "T0101", Description: "Bắt quả tang đối tượng trộm cắp xe máy", Anonymous: true, Urgent: true},
+				crimesource.Actor{UserID: u.ID, Role: string(u.Role), Unit: u.UnitCode})
+			if err != nil {
+				t.Fatal(err)
+			}
+			page = get(t, s.Server, s.A, "/can-bo/nguon-tin/"+strconv.FormatInt(rec.ID, 10)).Body
+			if !strings.Contains(page, "<td>10:00 ngày 01/12/2026</td>") {
+				t.Errorf("the urgent transfer limit does not end at 10:00 ngày 01/12/2026:\n%s", excerpt(page))
 			}
 		})
 	}

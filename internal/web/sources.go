@@ -185,7 +185,7 @@ func (s *Server) inboxExport(w http.ResponseWriter, r *http.Request, u *account.
 func exportCells(row crimesource.Row) []any {
 	var due, left any
 	if !row.NextDue.IsZero() {
-		due, left = row.NextDue.In(vnZone).Format("2006-01-02 15:04"), row.DaysLeft
+		due, left = crimesource.DueStamp(row.NextDue), row.DaysLeft
 	}
 	return []any{row.TrackingCode, row.RegisterNo, row.RegisterYear, row.ReceivedAt.In(vnZone).Format("2006-01-02 15:04"),
 		row.CategoryName, crimesource.ChannelName(row.Channel), crimesource.StatusName(row.Status), csvSafe(row.UnitName), due, left, csvSafe(row.Summary)}
@@ -289,7 +289,7 @@ func (s *Server) sourceDeadlinesCSV(w http.ResponseWriter, r *http.Request, u *a
 			met = t.In(vnZone).Format("2006-01-02 15:04")
 		}
 		rows = append(rows, []string{d.TrackingCode, x.RuleCode, csvSafe(x.RuleName), csvSafe(x.Basis), x.StartedAt.In(vnZone).Format("2006-01-02 15:04"),
-			x.DueAt.In(vnZone).Format("2006-01-02 15:04"), x.State, deadlineStateNames[x.State], left, met})
+			crimesource.DueStamp(x.DueAt), x.State, deadlineStateNames[x.State], left, met})
 	}
 	s.writeCSV(w, "thoi-han-"+d.TrackingCode+".csv", []string{"ma_theo_doi", "ma_viec", "viec", "can_cu", "bat_dau", "han",
 		"tinh_trang", "tinh_trang_ten", "so_ngay_con_lai", "thuc_hien_luc"}, rows)
