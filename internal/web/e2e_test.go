@@ -3,9 +3,6 @@ package web_test
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
-	"image"
-	"image/color"
 	"image/jpeg"
 	"os"
 	"path/filepath"
@@ -21,29 +18,6 @@ import (
 	"toandan/internal/store"
 	"toandan/internal/testutil"
 )
-
-// photoWithGPS returns a small JPEG carrying an EXIF segment with GPS tags
-// and a camera model, as a phone photo would.
-func photoWithGPS(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for y := 0; y < 48; y++ {
-		for x := 0; x < 64; x++ {
-			img.Set(x, y, color.RGBA{uint8(x * 4), uint8(y * 5), 120, 255})
-		}
-	}
-	var enc bytes.Buffer
-	if err := jpeg.Encode(&enc, img, &jpeg.Options{Quality: 85}); err != nil {
-		t.Fatal(err)
-	}
-	payload := []byte("Exif\x00\x00MM\x00\x2a\x00\x00\x00\x08GPSLatitude 21.0285 GPSLongitude 105.8542 Model Pixel 9")
-	seg := []byte{0xFF, 0xE1, 0, 0}
-	binary.BigEndian.PutUint16(seg[2:], uint16(len(payload)+2))
-	out := append([]byte{}, enc.Bytes()[:2]...)
-	out = append(out, seg...)
-	out = append(out, payload...)
-	return append(out, enc.Bytes()[2:]...)
-}
 
 // signIn opens a fully signed-in session for a user through the account
 // service, enrolling TOTP when the role needs it, and returns its token.
@@ -90,7 +64,7 @@ func TestBrowserReportToDecision(t *testing.T) {
 			investigatorPW := srv.CreateUser(t, "dieutra-hn", account.Investigator, "01")
 
 			photo := filepath.Join(t.TempDir(), "hien-truong.jpg")
-			if err := os.WriteFile(photo, photoWithGPS(t), 0o600); err != nil {
+			if err := os.WriteFile(photo, testutil.PhotoWithGPS(t), 0o600); err != nil {
 				t.Fatal(err)
 			}
 
