@@ -301,6 +301,7 @@ func days(n float64) time.Duration { return time.Duration(n * 24 * float64(time.
 
 // act plans one step taken by an officer.
 func (h *handling) act(at time.Time, r *report, who func() *acct, a crimesource.Action) {
+	h.sd.madeBy(who(), at)
 	h.sd.at(at, "source "+a.Kind, func(ctx context.Context) error {
 		if a.Kind == crimesource.ActAssign {
 			a.AssignTo = who().user.ID
@@ -330,7 +331,7 @@ func (h *handling) ref(suffix string) string {
 // plan plans a report's reception and handling up to outcome o.
 func (h *handling) plan(r *report, o int, compact bool) {
 	sd, rng := h.sd, h.rng
-	sd.at(r.at, "receive source", h.receive(r))
+	h.planReceive(r)
 	inv := func() *acct { return sd.investigator(r.province) }
 	online := r.in.Channel == "online"
 	R := r.at
@@ -535,12 +536,12 @@ func (h *handling) lastStretch() {
 		}
 		// Just received online, not yet in the register's record.
 		r := mk(E.Add(-time.Duration(between(rng, 2, 20))*time.Hour), true, "online")
-		sd.at(r.at, "receive source", h.receive(r))
+		h.planReceive(r)
 		// Registered at the commune: transfer limit at risk, and one overdue.
 		for _, want := range [][2]int{{1, 2}, {-5, -2}} {
 			R := h.startFor("commune_transfer", E.AddDate(0, 0, -14), E, want)
 			r := mk(R, true, "walk_in")
-			sd.at(r.at, "receive source", h.receive(r))
+			h.planReceive(r)
 			h.act(h.within(R.Add(30*time.Minute), R.Add(4*time.Hour)), r, func() *acct { return sd.officerOf[c.Code] },
 				crimesource.Action{Kind: crimesource.ActRegister})
 		}
@@ -548,18 +549,18 @@ func (h *handling) lastStretch() {
 		for _, want := range [][2]int{{1, 3}, {-6, -1}} {
 			R := h.startFor("decision", E.AddDate(0, 0, -35), E, want)
 			r := mk(R, false, "walk_in")
-			sd.at(r.at, "receive source", h.receive(r))
+			h.planReceive(r)
 			h.investigate(r, oOpen, false, R, R, false)
 		}
 		// Extended, still within its two months.
 		r = mk(officeHours(rng, E.AddDate(0, 0, -between(rng, 35, 45))), false, "phone")
-		sd.at(r.at, "receive source", h.receive(r))
+		h.planReceive(r)
 		h.investigate(r, oOpen, false, r.at, r.at, false)
 		h.act(h.within(r.at.Add(days(13)), r.at.Add(days(16))), r, func() *acct { return sd.investigator(p) },
 			crimesource.Action{Kind: crimesource.ActExtend, Note: "Vụ việc phức tạp, phải xác minh ở nhiều nơi."})
 		// Suspended, and resumed with its month running out.
 		r = mk(officeHours(rng, E.AddDate(0, 0, -between(rng, 70, 90))), false, "walk_in")
-		sd.at(r.at, "receive source", h.receive(r))
+		h.planReceive(r)
 		h.investigate(r, oOpen, false, r.at, r.at, false)
 		s := h.lastDayAt(h.due("decision", r.at))
 		h.act(s, r, func() *acct { return sd.investigator(p) }, crimesource.Action{Kind: crimesource.ActDecide, Outcome: crimesource.OutcomeSuspend, Ground: "a",
@@ -567,7 +568,7 @@ func (h *handling) lastStretch() {
 		h.act(h.within(s.Add(time.Hour), s.Add(20*time.Hour)), r, func() *acct { return sd.investigator(p) },
 			crimesource.Action{Kind: crimesource.ActNotifyProcuracy, Note: "Gửi quyết định tạm đình chỉ."})
 		r = mk(officeHours(rng, E.AddDate(0, 0, -between(rng, 120, 150))), false, "walk_in")
-		sd.at(r.at, "receive source", h.receive(r))
+		h.planReceive(r)
 		h.investigate(r, oOpen, false, r.at, r.at, false)
 		s = h.lastDayAt(h.due("decision", r.at))
 		inv := func() *acct { return sd.investigator(p) }
@@ -580,6 +581,24 @@ func (h *handling) lastStretch() {
 }
 
 // receive returns the step that receives r.
+// planReceive plans the reception of a report at r.at.
+func (h *handling) planReceive(r *report) {
+	h.sd.madeBy(r.entry, r.at)
+	h.sd.at(r.at, "receive source", h.receive(r))
+}
+
+// madeBy moves the creation of a planned account before t when it was
+// planned later: an officer acts only once their account exists (a new
+// commune's officer on its first morning, say).
+func (sd *seeder) madeBy(a *acct, t time.Time) {
+	if a == nil {
+		return
+	}
+	if e := &sd.events[a.event]; t.Before(e.at) {
+		e.at = t.Add(-time.Minute)
+	}
+}
+
 func (h *handling) receive(r *report) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
 		var actor crimesource.Actor
