@@ -106,7 +106,8 @@ type Service struct {
 	DB    *store.DB
 	Clock clock.Clock
 
-	places placeCache
+	places  placeCache
+	derived derivedCache
 }
 
 // Today is the current date in Vietnam.

@@ -75,7 +75,7 @@ func (s *Service) PlaceAt(ctx context.Context, code, d string) (Place, error) {
 	return s.loadPlace(ctx, code, d)
 }
 
-// InvalidatePlaces makes the next PlaceAt read the database. Every change
+// InvalidatePlaces makes the next PlaceAt (and Derived) read the database. Every change
 // of units, police units or jurisdictions in this package calls it once
 // committed; call it after changing remote_communes.
 func (s *Service) InvalidatePlaces() {
@@ -83,6 +83,10 @@ func (s *Service) InvalidatePlaces() {
 	c.mu.Lock()
 	c.dates = nil
 	c.mu.Unlock()
+	d := &s.derived
+	d.mu.Lock()
+	d.values = nil
+	d.mu.Unlock()
 }
 
 // placeSet returns the places of d, reading them when they are missing or

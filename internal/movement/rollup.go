@@ -262,7 +262,7 @@ func (s *Service) tally(ctx context.Context, year int, view View, date string) (
 	}
 	start, end := fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year)
 	from := min(start, d)
-	a, err := loadAtlas(ctx, s.DB, view, year, from, end, d)
+	a, err := s.atlas(ctx, view, year, from, end, d)
 	if err != nil {
 		return nil, err
 	}
@@ -416,6 +416,25 @@ func (s *Service) tally(ctx context.Context, year int, view View, date string) (
 	t.total.CommunesHeld, t.total.ResidentialAreasHeld = len(allCommunes), len(allAreas)
 	t.total.PlanPct = pct(t.total.CommunesHeld, t.total.PlannedPoints)
 	return t, nil
+}
+
+// atlas returns the geography of a roll-up. The current view's depends on
+// the geography tables alone, so it is kept with the places geo keeps
+// (dropped on every change of units or lineage, and after a minute): a
+// dashboard asks for it several times, and reading it is most of a
+// roll-up's cost. The recorded view's depends on the year's points and is
+// read each time.
+func (s *Service) atlas(ctx context.Context, view View, year int, from, to, d string) (*atlas, error) {
+	if view != Current || s.Geo == nil {
+		return loadAtlas(ctx, s.DB, view, year, from, to, d)
+	}
+	v, err := s.Geo.Derived(ctx, "movement/atlas/current/"+d+"/"+max(to, d), func(ctx context.Context) (any, error) {
+		return loadAtlas(ctx, s.DB, Current, year, from, to, d)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*atlas), nil
 }
 
 func (s *Service) loadPoints(ctx context.Context, year int) ([]pointRow, error) {
