@@ -61,19 +61,30 @@ func NewBrowser(t testing.TB) *Browser {
 		cancelCtx()
 		cancelAlloc()
 	})
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+	// The browser is started on the tab's context, not on the test's
+	// timeout: chromedp ties the browser's life to the context of its first
+	// action, and a browser closed by the timeout could not show where the
+	// test stopped.
+	if err := chromedp.Do(tab, chromedp.Navigate("about:blank")); err != nil {
 		t.Fatalf("start chromium %s: %v", bin, err)
 	}
 	started = true
 	return &Browser{Ctx: ctx, t: t}
 }
 
+// stepTimeout bounds one step (Do, Text, Follow), so that a step that
+// never ends (an element that never appears, a click that loads nothing)
+// fails the test with a screenshot while the browser is still there.
+const stepTimeout = time.Minute
+
 // Do performs actions; on failure it saves a screenshot named after the
 // test in the folder TOANDAN_TEST_SCREENSHOTS (or the system's temp folder)
 // and fails the test.
 func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	if err := chromedp.Do(b.Ctx, actions...); err != nil {
+	ctx, cancel := context.WithTimeout(b.Ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
 		path := b.Screenshot("failure")
 		b.t.Fatalf("browser: %v (screenshot: %s)", err, path)
 	}
@@ -82,7 +93,9 @@ func (b *Browser) Do(actions ...chromedp.Action[chromedp.Void]) {
 // Text returns the text of the first element matching a CSS selector.
 func (b *Browser) Text(sel string) string {
 	b.t.Helper()
-	s, err := chromedp.Run(b.Ctx, chromedp.Text(chromedp.CSS(sel)))
+	ctx, cancel := context.WithTimeout(b.Ctx, stepTimeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
 	if err != nil {
 		path := b.Screenshot("failure")
 		b.t.Fatalf("browser: text of %s: %v (screenshot: %s)", sel, err, path)
@@ -143,7 +156,9 @@ func (b *Browser) SetSession(baseURL, token string) {
 // step never acts on the old page.
 func (b *Browser) Follow(a chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	resp, err := chromedp.RunResponse(b.Ctx, a)
+	ctx, cancel := context.WithTimeout(b.Ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, a)
 	if err != nil {
 		path := b.Screenshot("failure")
 		b.t.Fatalf("browser: %v (screenshot: %s)", err, path)

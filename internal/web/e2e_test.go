@@ -73,8 +73,7 @@ func TestBrowserReportToDecision(t *testing.T) {
 				chromedp.Navigate(srv.URL+"/to-giac"),
 				chromedp.WaitVisible(chromedp.ID("category")),
 				chromedp.SetValue(chromedp.ID("category"), "cong_nghe_cao"),
-				chromedp.SetValue(chromedp.ID("province_code"), "01"),
-				chromedp.Evaluate[chromedp.Void](`document.getElementById("province_code").dispatchEvent(new Event("change"))`),
+				chromedp.SetValue(chromedp.ID("province_code"), "01"), // fires "change", as a person's choice does
 				chromedp.WaitReady(chromedp.CSS(`#commune_code option[value="T0101"]`)),
 				chromedp.SetValue(chromedp.ID("commune_code"), "T0101"),
 				chromedp.SendKeys(chromedp.ID("description"), "Lừa đảo qua mạng: một người giả danh công an gọi điện yêu cầu chuyển tiền."),
@@ -96,7 +95,7 @@ func TestBrowserReportToDecision(t *testing.T) {
 			b.SetSession(srv.URL, signIn(t, srv, "canbo-xa", officerPW))
 			b.Do(
 				chromedp.Navigate(srv.URL+"/can-bo/nguon-tin"),
-				chromedp.WaitVisible(chromedp.CSS(`a[href^="/can-bo/nguon-tin/"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`td a[href^="/can-bo/nguon-tin/"]`)), // a row, not the menu
 			)
 			if !strings.Contains(b.Text("table"), tracking) {
 				t.Fatalf("inbox does not list %s", tracking)

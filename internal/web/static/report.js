@@ -13,18 +13,26 @@
     var o = document.createElement("option");
     o.value = value; o.textContent = text; return o;
   }
+  // Only the answer for the latest choice of province fills the list: an
+  // earlier, slower answer must not replace it, nor undo a commune already
+  // chosen from it.
+  var asked = 0;
   prov.addEventListener("change", function () {
+    var mine = ++asked, chosen = comm.value;
     comm.textContent = "";
     if (!prov.value) { comm.appendChild(opt("", "— Chọn tỉnh trước —")); return; }
     comm.appendChild(opt("", "Đang tải…"));
     fetch("/api/v1/geo/units?parent=" + encodeURIComponent(prov.value))
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (units) {
+        if (mine !== asked) return;
         comm.textContent = "";
         comm.appendChild(opt("", "— Không rõ —"));
         units.forEach(function (u) { comm.appendChild(opt(u.code, u.name)); });
+        if (chosen && comm.querySelector('option[value="' + chosen + '"]')) comm.value = chosen;
       })
       .catch(function () {
+        if (mine !== asked) return;
         comm.textContent = "";
         comm.appendChild(opt("", "Không tải được danh sách; bấm “Chọn tỉnh”"));
         if (pick) pick.hidden = false;
