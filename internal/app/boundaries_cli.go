@@ -14,16 +14,10 @@ import (
 func (c *CLI) geoImportBoundaries(ctx context.Context, args []string) error {
 	fs, cfg := c.flags("geo import-boundaries")
 	validFrom := fs.String("valid-from", "", "first day the boundaries hold (YYYY-MM-DD); every feature must be a province in force that day")
-	if err := fs.Parse(args); err != nil {
+	path, err := datedFile(fs, args, "geo import-boundaries", "GeoJSON file", validFrom)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageError{"geo import-boundaries needs exactly one GeoJSON file"}
-	}
-	if *validFrom == "" {
-		return usageError{"geo import-boundaries needs --valid-from YYYY-MM-DD"}
-	}
-	path := fs.Arg(0)
 	fi, err := os.Stat(path)
 	if err != nil {
 		return err

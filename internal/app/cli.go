@@ -154,6 +154,22 @@ func (c *CLI) flags(name string) (*flag.FlagSet, *config.Config) {
 	return fs, config.Register(fs, c.Getenv)
 }
 
+// datedFile parses the arguments of a geography import, which takes one
+// file (what it is, for the usage message) and a --valid-from date, and
+// returns the file's path.
+func datedFile(fs *flag.FlagSet, args []string, cmd, what string, validFrom *string) (string, error) {
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if fs.NArg() != 1 {
+		return "", usageError{cmd + " needs exactly one " + what}
+	}
+	if *validFrom == "" {
+		return "", usageError{cmd + " needs --valid-from YYYY-MM-DD"}
+	}
+	return fs.Arg(0), nil
+}
+
 func (c *CLI) logger(cfg *config.Config) *slog.Logger {
 	if cfg.LogJSON {
 		return slog.New(slog.NewJSONHandler(c.Stderr, nil))
@@ -207,16 +223,10 @@ func (c *CLI) geoImport(ctx context.Context, args []string) error {
 	validFrom := fs.String("valid-from", "", "first day the listed units are in force (YYYY-MM-DD)")
 	validTo := fs.String("valid-to", "", "last day the listed units are in force (YYYY-MM-DD); empty while in force")
 	lineage := fs.String("lineage", "", "old→new commune lineage CSV (old_commune_code,new_commune_code,...,merge_type)")
-	if err := fs.Parse(args); err != nil {
+	path, err := datedFile(fs, args, "geo import", "units CSV file", validFrom)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageError{"geo import needs exactly one units CSV file"}
-	}
-	if *validFrom == "" {
-		return usageError{"geo import needs --valid-from YYYY-MM-DD"}
-	}
-	path := fs.Arg(0)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err

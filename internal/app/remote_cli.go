@@ -17,16 +17,10 @@ func (c *CLI) geoRemote(ctx context.Context, args []string) error {
 	fs, cfg := c.flags("geo remote")
 	validFrom := fs.String("valid-from", "", "first day the listed communes count as remote (YYYY-MM-DD): the decision's effective date")
 	note := fs.String("note", "", "legal basis for rows whose note is empty (the decision's number and date)")
-	if err := fs.Parse(args); err != nil {
+	path, err := datedFile(fs, args, "geo remote", "CSV file (commune_code[,note])", validFrom)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageError{"geo remote needs exactly one CSV file (commune_code[,note])"}
-	}
-	if *validFrom == "" {
-		return usageError{"geo remote needs --valid-from YYYY-MM-DD"}
-	}
-	path := fs.Arg(0)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err

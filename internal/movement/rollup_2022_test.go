@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"toandan/internal/errs"
-	"toandan/internal/geo"
 	"toandan/internal/movement"
 	"toandan/internal/store"
 	"toandan/internal/testutil"
@@ -84,20 +83,10 @@ func TestFestival2022OnTodaysGeography(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		e := newEnv(t, db)
-		for _, imp := range []struct {
-			name     string
-			data     []byte
-			from, to string
-			lineage  []byte
-		}{
+		importLists(t, e, []listImport{
 			{"units-2025.csv", l.units2025, "2025-07-01", "", nil},
 			{"units-2022.csv", l.units2022, "2022-01-01", "2025-06-30", l.lineage},
-		} {
-			if _, err := e.geo.Import(ctx, geo.ImportOptions{FileName: imp.name, ValidFrom: imp.from, ValidTo: imp.to, Actor: "test"},
-				imp.data, "lineage-2025.csv", imp.lineage); err != nil {
-				t.Fatalf("geo import %s: %v", imp.name, err)
-			}
-		}
+		})
 		e.mustImportPlan(t, "ke-hoach-2022.csv", []byte(plan.String()))
 		if res := e.mustImport(t, "ngay-hoi-2022.csv", []byte(points)); res.Inserted != 5 {
 			t.Fatalf("import: %+v", res)

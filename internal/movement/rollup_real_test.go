@@ -66,18 +66,25 @@ func (l realLists) oldProvince(code string) string {
 
 func (l realLists) importAll(t testing.TB, e *env) {
 	t.Helper()
-	ctx := context.Background()
-	for _, imp := range []struct {
-		name     string
-		data     []byte
-		from, to string
-		lineage  []byte
-	}{
+	importLists(t, e, []listImport{
 		{"units-2025.csv", l.units2025, "2025-07-01", "", nil},
 		{"units-2022.csv", l.units2022, "2025-03-01", "2025-06-30", l.lineage},
 		{"units-2026.csv", l.units2026, "2026-04-30", "", nil},
-	} {
-		if _, err := e.geo.Import(ctx, geo.ImportOptions{FileName: imp.name, ValidFrom: imp.from, ValidTo: imp.to, Actor: "test"},
+	})
+}
+
+// listImport is one list imported for its period, with its lineage.
+type listImport struct {
+	name     string
+	data     []byte
+	from, to string
+	lineage  []byte
+}
+
+func importLists(t testing.TB, e *env, imports []listImport) {
+	t.Helper()
+	for _, imp := range imports {
+		if _, err := e.geo.Import(context.Background(), geo.ImportOptions{FileName: imp.name, ValidFrom: imp.from, ValidTo: imp.to, Actor: "test"},
 			imp.data, "lineage-2025.csv", imp.lineage); err != nil {
 			t.Fatalf("geo import %s: %v", imp.name, err)
 		}

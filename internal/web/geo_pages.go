@@ -214,21 +214,28 @@ func (s *Server) areaCreate(w http.ResponseWriter, r *http.Request, u *account.U
 	}
 	in := geo.AreaInput{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), Note: r.PostFormValue("note")}
 	if _, err := s.Geo.CreateArea(ctx, code, in, u.ID, auditActor(u)); err != nil {
-		if errs.Status(err) >= 500 {
-			s.fail(w, r, u, err)
-			return
-		}
-		d, derr := s.geoData(ctx, u, code)
-		if derr != nil {
-			s.fail(w, r, u, derr)
-			return
-		}
-		msg, fields := formErrors(err)
-		s.render(w, r, errs.Status(err), "geo_unit", view{Title: "Địa bàn: " + d.Unit.Title(), User: u, Staff: true, Data: d,
-			Error: msg, Fields: fields, Form: map[string]string{"name": in.Name, "kind": in.Kind, "note": in.Note}})
+		s.geoFormError(w, r, u, code, err, map[string]string{"name": in.Name, "kind": in.Kind, "note": in.Note})
 		return
 	}
 	http.Redirect(w, r, "/can-bo/dia-ban/"+code+"?ok=tao", http.StatusSeeOther)
+}
+
+// geoFormError answers a refused form of the page of unit code: the page
+// again with the message, the fields in error and what was typed (form),
+// or the error page when the fault is not the input's.
+func (s *Server) geoFormError(w http.ResponseWriter, r *http.Request, u *account.User, code string, err error, form map[string]string) {
+	if errs.Status(err) >= 500 {
+		s.fail(w, r, u, err)
+		return
+	}
+	d, derr := s.geoData(r.Context(), u, code)
+	if derr != nil {
+		s.fail(w, r, u, derr)
+		return
+	}
+	msg, fields := formErrors(err)
+	s.render(w, r, errs.Status(err), "geo_unit", view{Title: "Địa bàn: " + d.Unit.Title(), User: u, Staff: true, Data: d,
+		Error: msg, Fields: fields, Form: form})
 }
 
 // areaForEdit loads an area and checks that u may edit it. An area outside

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"toandan/internal/account"
-	"toandan/internal/errs"
 	"toandan/internal/geo"
 )
 
@@ -19,18 +18,7 @@ func (s *Server) remoteMark(w http.ResponseWriter, r *http.Request, u *account.U
 	}
 	in := geo.RemoteInput{Basis: r.PostFormValue("basis"), ValidFrom: r.PostFormValue("valid_from")}
 	if _, err := s.Geo.MarkRemote(ctx, code, in, auditActor(u)); err != nil {
-		if errs.Status(err) >= 500 {
-			s.fail(w, r, u, err)
-			return
-		}
-		d, derr := s.geoData(ctx, u, code)
-		if derr != nil {
-			s.fail(w, r, u, derr)
-			return
-		}
-		msg, fields := formErrors(err)
-		s.render(w, r, errs.Status(err), "geo_unit", view{Title: "Địa bàn: " + d.Unit.Title(), User: u, Staff: true, Data: d,
-			Error: msg, Fields: fields, Form: map[string]string{"remote": "1", "basis": in.Basis, "valid_from": in.ValidFrom}})
+		s.geoFormError(w, r, u, code, err, map[string]string{"remote": "1", "basis": in.Basis, "valid_from": in.ValidFrom})
 		return
 	}
 	http.Redirect(w, r, "/can-bo/dia-ban/"+code+"?ok=vung-xa", http.StatusSeeOther)
